@@ -1,0 +1,28 @@
+"""Muster's tables. Importing this package registers every model on Base.metadata."""
+
+from models.accounts import Role, UserAccount, UserRole, WebSession
+from models.audit import AuditEvent, AuditOutcome
+from models.base import Base, utcnow
+from models.notifications import EmailState, Notification
+from models.organisation import Agency, EmploymentStatus, Person, Unit
+from models.outbox import OutboxMessage
+from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
+from models.training_requests import (
+    CostCategory,
+    RequestEvent,
+    RequestEventKind,
+    RequestStatus,
+    Topic,
+    TrainingRequest,
+    TrainingRequestCost,
+    TrainingRequestTopic,
+    training_request_workflow_id,
+)
+
+__all__ = [
+    "Agency", "AuditEvent", "AuditOutcome", "Base", "CostCategory", "EmailState", "EmploymentStatus",
+    "Notification", "OutboxMessage", "Person", "RequestEvent", "RequestEventKind", "RequestStatus", "Role",
+    "Task", "TaskKind", "TaskQueue", "TaskStatus", "Topic", "TrainingRequest", "TrainingRequestCost",
+    "TrainingRequestTopic", "Unit", "UserAccount", "UserRole", "WebSession", "training_request_workflow_id",
+    "utcnow",
+]

@@ -1,0 +1,82 @@
+"""The agency, its units (a tree) and its people with their chain of command."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class EmploymentStatus(StrEnum):
+    ACTIVE = "active"
+    LEAVE = "leave"
+    SEPARATED = "separated"
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
+    # Approval routing settings: a request above the threshold, or with overnight travel,
+    # needs a second level of approval.
+    approval_cost_threshold_cents: Mapped[int] = mapped_column(Integer, default=50_000)
+    approval_reminder_business_days: Mapped[int] = mapped_column(Integer, default=2)
+    approval_escalation_business_days: Mapped[int] = mapped_column(Integer, default=5)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Person(Base):
+    """Anyone on the roster, sworn or civilian. Chain of command runs through supervisor_id."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "badge_number"),
+        Index("ix_person_agency_unit", "agency_id", "unit_id"),
+        Index("ix_person_agency_name", "agency_id", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[str] = mapped_column(String(50))
+    badge_number: Mapped[str] = mapped_column(String(30))
+    license_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    license_date: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254))
+    employment_status: Mapped[str] = mapped_column(String(20), default=EmploymentStatus.ACTIVE)
+    hired_on: Mapped[date | None] = mapped_column(Date)
+    separated_on: Mapped[date | None] = mapped_column(Date)
+    part_time: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    unit: Mapped[Unit | None] = relationship()
+    supervisor: Mapped[Person | None] = relationship(remote_side=[id])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.rank} {self.first_name} {self.last_name}"

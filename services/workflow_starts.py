@@ -1,0 +1,104 @@
+"""Starting workflows from the transactional outbox, exactly once.
+
+A request and its outbox row are committed together (`enqueue_workflow_start`). The portal then
+tries to start the workflow at once; if Temporal is unreachable the row stays pending and the relay
+in the worker process starts it when Temporal is back. Starts use the business workflow id with
+REJECT_DUPLICATE/USE_EXISTING, so a start repeated after a crash is a no-op, never a second run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from models import OutboxMessage, utcnow
+from workflows.training_request_types import WORKFLOW_NAME, TrainingRequestInput
+
+log = logging.getLogger(__name__)
+
+START_TRAINING_REQUEST = "start_training_request"
+_MAX_BACKOFF = timedelta(minutes=5)
+
+
+def enqueue_training_request_start(session: AsyncSession, request_id: int, workflow_id: str) -> OutboxMessage:
+    """Add the outbox row in the caller's transaction; it commits with the request or not at all."""
+    message = OutboxMessage(
+        kind=START_TRAINING_REQUEST, workflow_id=workflow_id, payload={"request_id": request_id}
+    )
+    session.add(message)
+    return message
+
+
+async def _start(client: Client, message: OutboxMessage, task_queue: str) -> None:
+    if message.kind != START_TRAINING_REQUEST:
+        raise ValueError(f"unknown outbox kind {message.kind!r}")
+    try:
+        await client.start_workflow(
+            WORKFLOW_NAME,
+            TrainingRequestInput(request_id=int(message.payload["request_id"])),
+            id=message.workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            rpc_timeout=timedelta(seconds=5),
+        )
+    except WorkflowAlreadyStartedError:
+        pass  # started (and perhaps finished) by an earlier attempt: exactly once holds
+
+
+async def dispatch_one(
+    factory: async_sessionmaker[AsyncSession], client: Client, message_id: int, task_queue: str
+) -> bool:
+    """Try to start one pending message now. True if it is dispatched (now or before)."""
+    async with factory() as session, session.begin():
+        message = await session.get(OutboxMessage, message_id)
+        if message is None or message.dispatched_at is not None:
+            return message is not None
+        try:
+            await _start(client, message, task_queue)
+        except Exception as error:  # Temporal unreachable, timeouts: try again later
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            backoff = min(timedelta(seconds=2 ** min(message.attempts, 10)), _MAX_BACKOFF)
+            message.next_attempt_at = utcnow() + backoff
+            log.warning("workflow start %s deferred: %s", message.workflow_id, message.last_error)
+            return False
+        message.dispatched_at = utcnow()
+        return True
+
+
+async def dispatch_due(
+    factory: async_sessionmaker[AsyncSession], client: Client, task_queue: str, limit: int = 100
+) -> int:
+    """Dispatch the pending messages whose retry time has come; returns how many went out."""
+    async with factory() as session:
+        due = await session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.dispatched_at.is_(None), OutboxMessage.next_attempt_at <= utcnow())
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        message_ids = list(due)
+    sent = 0
+    for message_id in message_ids:
+        if await dispatch_one(factory, client, message_id, task_queue):
+            sent += 1
+    return sent
+
+
+async def relay_forever(
+    factory: async_sessionmaker[AsyncSession], client: Client, task_queue: str, poll_seconds: float
+) -> None:
+    while True:
+        try:
+            await dispatch_due(factory, client, task_queue)
+        except Exception:  # the database may be briefly unreachable; the next round retries
+            log.exception("outbox relay round failed")
+        await asyncio.sleep(poll_seconds)

@@ -1,0 +1,95 @@
+"""Inputs and results at the training-request workflow's boundary (portal, activities, tests).
+
+Plain dataclasses only: this module is imported inside the workflow sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+WORKFLOW_NAME = "TrainingRequest"
+
+# Update names the portal calls; each has a validator that refuses before anything reaches history.
+UPDATE_DECIDE = "decide"
+UPDATE_RESUBMIT = "resubmit"
+UPDATE_WITHDRAW = "withdraw"
+UPDATE_REASSIGN = "reassign"
+QUERY_STATE = "state"
+
+
+class DecisionAction(StrEnum):
+    APPROVE = "approve"
+    DENY = "deny"
+    REQUEST_CHANGES = "request_changes"
+
+
+class Phase(StrEnum):
+    AWAITING_APPROVER = "awaiting_approver"
+    AWAITING_COORDINATORS = "awaiting_coordinators"
+    CHANGES_REQUESTED = "changes_requested"
+    BUSY = "busy"  # recording a transition; decisions are refused for these few milliseconds
+    CLOSED = "closed"
+
+
+@dataclass
+class TrainingRequestInput:
+    request_id: int
+
+
+@dataclass
+class ApprovalPlan:
+    """What the workflow needs to route a request, read once at its start."""
+
+    request_id: int
+    agency_id: int
+    officer_id: int
+    # The officer's chain of command at submission, nearest supervisor first.
+    chain: list[int]
+    # Index in `chain` whose approval (or approval by anyone above it) completes the request:
+    # 0 for the sergeant alone, 1 when cost or overnight travel needs the lieutenant too.
+    required_level: int
+    reminder_business_days: int
+    escalation_business_days: int
+
+
+@dataclass
+class Decision:
+    actor_id: int
+    action: DecisionAction
+    comment: str = ""
+    # Set by the portal after checking the actor's coordinator role in the same agency.
+    actor_is_coordinator: bool = False
+    source: str | None = None
+
+
+@dataclass
+class Resubmission:
+    actor_id: int
+    comment: str = ""
+    source: str | None = None
+
+
+@dataclass
+class Withdrawal:
+    actor_id: int
+    comment: str = ""
+    source: str | None = None
+
+
+@dataclass
+class Reassignment:
+    actor_id: int
+    new_approver_id: int
+    actor_is_coordinator: bool = False
+    comment: str = ""
+    source: str | None = None
+
+
+@dataclass
+class ApprovalState:
+    phase: Phase
+    assignee_id: int | None
+    step: int
+    outcome: str | None = None
+    approvals: list[int] = field(default_factory=list)
