@@ -22,6 +22,7 @@ class Settings:
     temporal_address: str
     temporal_namespace: str
     task_queue: str
+    workflow_id_prefix: str
     smtp_host: str
     smtp_port: int
     smtp_username: str | None
@@ -73,6 +74,7 @@ def load_settings() -> Settings:
         temporal_address=env("MUSTER_TEMPORAL_ADDRESS", "127.0.0.1:7233"),
         temporal_namespace=env("MUSTER_TEMPORAL_NAMESPACE", "default"),
         task_queue=env("MUSTER_TASK_QUEUE", "muster"),
+        workflow_id_prefix=env("MUSTER_WORKFLOW_ID_PREFIX", ""),
         smtp_host=env("MUSTER_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env("MUSTER_SMTP_PORT", "8025")),
         smtp_username=env("MUSTER_SMTP_USERNAME") or None,

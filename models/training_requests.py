@@ -81,6 +81,8 @@ class TrainingRequest(Base):
     # Who must act now (a projection of workflow state, kept for lists and timelines).
     current_approver_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Set right after insert (it contains the id); see training_request_workflow_id.
+    workflow_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -93,16 +95,17 @@ class TrainingRequest(Base):
     topics: Mapped[list[TrainingRequestTopic]] = relationship(cascade="all, delete-orphan")
 
     @property
-    def workflow_id(self) -> str:
-        return training_request_workflow_id(self.id)
-
-    @property
     def status_enum(self) -> RequestStatus:
         return RequestStatus(self.status)
 
 
-def training_request_workflow_id(request_id: int) -> str:
-    return f"training-request-{request_id}"
+def training_request_workflow_id(request_id: int, prefix: str = "") -> str:
+    """`training-request-{id}`, after the installation's prefix (MUSTER_WORKFLOW_ID_PREFIX).
+
+    The prefix keeps ids unique when several installations share a Temporal namespace, or when a
+    database restored from backup hands out ids again that closed workflows already used.
+    """
+    return f"{prefix}training-request-{request_id}"
 
 
 class TrainingRequestCost(Base):

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models import OutboxMessage, utcnow
+from models import OutboxMessage, TrainingRequest, training_request_workflow_id, utcnow
 from workflows.training_request_types import WORKFLOW_NAME, TrainingRequestInput
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,21 @@ START_TRAINING_REQUEST = "start_training_request"
 _MAX_BACKOFF = timedelta(minutes=5)
 
 
-def enqueue_training_request_start(session: AsyncSession, request_id: int, workflow_id: str) -> OutboxMessage:
-    """Add the outbox row in the caller's transaction; it commits with the request or not at all."""
+async def enqueue_training_request_start(
+    session: AsyncSession, request: TrainingRequest, workflow_id_prefix: str
+) -> OutboxMessage:
+    """Name the request's workflow and add its outbox row in the caller's transaction.
+
+    The row commits with the request or not at all. Call after the request is added.
+    """
+    if request.id is None:
+        await session.flush()
+    request.workflow_id = training_request_workflow_id(request.id, workflow_id_prefix)
     message = OutboxMessage(
-        kind=START_TRAINING_REQUEST, workflow_id=workflow_id, payload={"request_id": request_id}
+        kind=START_TRAINING_REQUEST, workflow_id=request.workflow_id, payload={"request_id": request.id}
     )
     session.add(message)
+    await session.flush()
     return message
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:23:57.543249
+Create Date: 2026-11-28 12:31:57.089332
 """
 from __future__ import annotations
 
@@ -158,13 +158,15 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('current_approver_id', sa.Integer(), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('workflow_id', sa.String(length=200), nullable=True),
     sa.Column('submitted_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_training_request_agency_id_agency')),
     sa.ForeignKeyConstraint(['current_approver_id'], ['person.id'], name=op.f('fk_training_request_current_approver_id_person')),
     sa.ForeignKeyConstraint(['officer_id'], ['person.id'], name=op.f('fk_training_request_officer_id_person')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_request'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_request')),
+    sa.UniqueConstraint('workflow_id', name=op.f('uq_training_request_workflow_id'))
     )
     with op.batch_alter_table('training_request', schema=None) as batch_op:
         batch_op.create_index('ix_training_request_agency_status', ['agency_id', 'status'], unique=False)

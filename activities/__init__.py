@@ -1,0 +1,1 @@
+"""Temporal activities: every side effect (database writes, mail, storage), each idempotent."""

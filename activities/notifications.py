@@ -1,0 +1,130 @@
+"""In-app notifications and their email delivery."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from activities.mail import send_email
+from activities.request_messages import RequestMessageContext, compose
+from models import EmailState, Notification, Person, Role, TrainingRequest, UserAccount, UserRole, utcnow
+from settings import Settings
+
+
+@dataclass
+class NotifyInput:
+    key: str
+    request_id: int
+    event: str
+    person_ids: list[int]
+    coordinators: bool = False
+    actor_id: int | None = None
+    assignee_id: int | None = None
+    comment: str | None = None
+
+
+def message_id_for(notification_key: str) -> str:
+    digest = hashlib.sha256(notification_key.encode()).hexdigest()[:40]
+    return f"<{digest}@muster>"
+
+
+class NotificationActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = session_factory
+        self._settings = settings
+
+    @activity.defn
+    async def create_request_notifications(self, notify: NotifyInput) -> list[int]:
+        """Write one notification per recipient (idempotent by key); return those still to email."""
+        async with self._sessions() as session, session.begin():
+            request = await session.get_one(TrainingRequest, notify.request_id)
+            recipient_ids = set(notify.person_ids)
+            if notify.coordinators:
+                recipient_ids |= set(await _coordinator_ids(session, request.agency_id))
+            recipient_ids.discard(notify.actor_id)  # nobody needs mail about their own click
+            names = await _names(session, {request.officer_id, notify.actor_id, notify.assignee_id})
+            pending: list[int] = []
+            for person_id in sorted(recipient_ids):
+                key = f"{notify.key}:{notify.event}:{person_id}"
+                existing = await session.scalar(select(Notification).where(Notification.key == key))
+                if existing is None:
+                    existing = await self._create(session, key, person_id, request, notify, names)
+                if existing.email_state == EmailState.PENDING:
+                    pending.append(existing.id)
+            return pending
+
+    async def _create(
+        self,
+        session: AsyncSession,
+        key: str,
+        person_id: int,
+        request: TrainingRequest,
+        notify: NotifyInput,
+        names: dict[int, str],
+    ) -> Notification:
+        person = await session.get_one(Person, person_id)
+        link = f"/requests/{request.id}"
+        subject, body = compose(
+            notify.event,
+            RequestMessageContext(
+                request_id=request.id,
+                title=request.title,
+                officer_name=names[request.officer_id],
+                recipient_is_officer=person_id == request.officer_id,
+                actor_name=names.get(notify.actor_id) if notify.actor_id else None,
+                assignee_name=names.get(notify.assignee_id) if notify.assignee_id else None,
+                comment=notify.comment,
+                link=f"{self._settings.public_url}{link}",
+            ),
+        )
+        notification = Notification(
+            key=key,
+            person_id=person_id,
+            subject=subject,
+            body=body,
+            link=link,
+            email_to=person.email or None,
+            email_state=EmailState.PENDING if person.email else EmailState.NOT_REQUESTED,
+        )
+        session.add(notification)
+        await session.flush()
+        return notification
+
+    @activity.defn
+    async def send_notification_email(self, notification_id: int) -> None:
+        async with self._sessions() as session:
+            notification = await session.get_one(Notification, notification_id)
+            if notification.email_state != EmailState.PENDING or not notification.email_to:
+                return
+            to, subject, body, key = (notification.email_to, notification.subject,
+                                      notification.body, notification.key)
+        await send_email(self._settings, to=to, subject=subject, body=body, message_id=message_id_for(key))
+        async with self._sessions() as session, session.begin():
+            sent = await session.get_one(Notification, notification_id)
+            sent.email_state = EmailState.SENT
+            sent.email_sent_at = utcnow()
+            sent.email_attempts += 1
+
+
+async def _coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(UserAccount.person_id)
+        .join(UserRole, UserRole.user_id == UserAccount.id)
+        .where(
+            UserAccount.agency_id == agency_id,
+            UserAccount.is_active,
+            UserRole.role == Role.COORDINATOR,
+            UserAccount.person_id.is_not(None),
+        )
+    )
+    return [person_id for person_id in rows if person_id is not None]
+
+
+async def _names(session: AsyncSession, person_ids: set[int | None]) -> dict[int, str]:
+    wanted = [pid for pid in person_ids if pid is not None]
+    people = await session.scalars(select(Person).where(Person.id.in_(wanted)))
+    return {person.id: person.display_name for person in people}

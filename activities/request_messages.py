@@ -1,0 +1,69 @@
+"""Wording of the notifications a training request sends, one entry per event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestMessageContext:
+    request_id: int
+    title: str
+    officer_name: str
+    recipient_is_officer: bool
+    actor_name: str | None
+    assignee_name: str | None
+    comment: str | None
+    link: str
+
+
+def compose(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
+    """Subject and plain-text body for one recipient of one event."""
+    subject, lead = _lines(event, ctx)
+    body = [lead, "", f"Training: {ctx.title}", f"Officer: {ctx.officer_name}"]
+    if ctx.comment:
+        body.append(f"Comment: {ctx.comment}")
+    body += ["", f"Open the request: {ctx.link}", "", "-- Muster training compliance"]
+    return f"[Muster] {subject}", "\n".join(body)
+
+
+def _lines(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
+    who = ctx.actor_name or "Muster"
+    waiting_on = ctx.assignee_name or "the training coordinators"
+    title = ctx.title
+    if event in {"submitted", "resubmitted", "assigned", "reassigned", "escalated"} and not ctx.recipient_is_officer:
+        verbs = {
+            "submitted": "A training request needs your decision",
+            "resubmitted": "A revised training request needs your decision",
+            "assigned": "A training request was forwarded to you",
+            "reassigned": "A training request was reassigned to you",
+            "escalated": "An overdue training request was escalated",
+        }
+        return f"{verbs[event]}: {title}", f"{verbs[event]} ({ctx.officer_name}: {title})."
+    officer_lines = {
+        "submitted": (f"Request submitted: {title}", f"Your request was submitted and is with {waiting_on}."),
+        "resubmitted": (f"Request resubmitted: {title}", f"Your revised request is back with {waiting_on}."),
+        "assigned": (f"Request approved and forwarded: {title}",
+                     f"Your request was approved at the first level and is now with {waiting_on}."),
+        "reassigned": (f"Request reassigned: {title}", f"{who} reassigned your request to {waiting_on}."),
+        "escalated": (f"Request escalated: {title}",
+                      f"Your request had no decision in time and is now with {waiting_on}."),
+        "approved": (f"Request approved: {title}", f"{who} approved your training request."),
+        "denied": (f"Request denied: {title}", f"{who} denied your training request."),
+        "changes_requested": (f"Changes requested: {title}",
+                              f"{who} asked for changes to your request. Edit and resubmit it, or withdraw it."),
+    }
+    if event in officer_lines and ctx.recipient_is_officer:
+        return officer_lines[event]
+    if event == "reminded":
+        return f"Reminder: a training request awaits your decision: {title}", (
+            f"{ctx.officer_name}'s request is still waiting for your decision. "
+            "Without a decision it will be escalated."
+        )
+    if event == "escalated":
+        return f"Request escalated past you: {title}", (
+            f"{ctx.officer_name}'s request had no decision in time and is now with {waiting_on}."
+        )
+    if event == "withdrawn":
+        return f"Request withdrawn: {title}", f"{ctx.officer_name} withdrew this training request."
+    return f"Training request update: {title}", f"The request's status changed ({event})."

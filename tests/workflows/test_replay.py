@@ -1,0 +1,92 @@
+"""Replay committed histories against today's workflow code: a deploy must not break open requests.
+
+Histories were recorded from real runs (`MUSTER_RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py`).
+If a change fails here, guard it with `workflow.patched(...)` instead of re-recording.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.worker import Replayer
+
+from tests.support import create_request, wait_for_open_task
+from tests.workflows.test_training_request_workflow import decide, sleep_past_escalation
+from workflows.training_request import TrainingRequestWorkflow
+from workflows.training_request_types import (
+    UPDATE_REASSIGN,
+    UPDATE_RESUBMIT,
+    DecisionAction,
+    Reassignment,
+    Resubmission,
+)
+
+HISTORIES = Path(__file__).parent / "histories"
+RECORDING = os.environ.get("MUSTER_RECORD_HISTORIES") == "1"
+
+
+@pytest.mark.parametrize("history_file", sorted(p.name for p in HISTORIES.glob("*.json")))
+async def test_committed_history_replays_on_current_code(history_file: str) -> None:
+    from temporalio.client import WorkflowHistory
+
+    history = WorkflowHistory.from_json("replayed", (HISTORIES / history_file).read_text())
+    await Replayer(workflows=[TrainingRequestWorkflow]).replay_workflow(history)
+
+
+async def _save(handle: WorkflowHandle, name: str) -> None:
+    history = await handle.fetch_history()
+    (HISTORIES / name).write_text(history.to_json())
+
+
+@pytest.mark.skipif(not RECORDING, reason="records histories only when MUSTER_RECORD_HISTORIES=1")
+async def test_record_changes_forward_remind_escalate_approve(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    request_id, message_id = await create_request(
+        session_factory, demo_org, demo_org.officer1, tuition_cents=90_000,
+        workflow_id_prefix=settings.workflow_id_prefix,
+    )
+    from services.workflow_starts import dispatch_one
+
+    await dispatch_one(session_factory, skipping_client, message_id, settings.task_queue)
+    handle = skipping_client.get_workflow_handle(f"{settings.workflow_id_prefix}training-request-{request_id}")
+    task = await wait_for_open_task(session_factory, request_id)
+    await decide(handle, task, demo_org.sgt1, DecisionAction.REQUEST_CHANGES, "Which hotel?")
+    await handle.execute_update(UPDATE_RESUBMIT, Resubmission(actor_id=demo_org.officer1), id="r1")
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    await sleep_past_escalation(time_skipping_env)  # lieutenant reminded, then bypassed for the chief
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    await decide(handle, task, demo_org.chief1, DecisionAction.APPROVE, "Approved by the chief")
+    assert await handle.result() == "approved"
+    await _save(handle, "changes_forward_escalate_approve.json")
+
+
+@pytest.mark.skipif(not RECORDING, reason="records histories only when MUSTER_RECORD_HISTORIES=1")
+async def test_record_coordinator_queue_reassign_deny(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    from models import Person
+    from services.workflow_starts import dispatch_one
+
+    async with session_factory() as session, session.begin():
+        (await session.get_one(Person, demo_org.sgt1)).supervisor_id = None
+    request_id, message_id = await create_request(
+        session_factory, demo_org, demo_org.officer1, workflow_id_prefix=settings.workflow_id_prefix
+    )
+    await dispatch_one(session_factory, skipping_client, message_id, settings.task_queue)
+    handle = skipping_client.get_workflow_handle(f"{settings.workflow_id_prefix}training-request-{request_id}")
+    task = await wait_for_open_task(session_factory, request_id)
+    await sleep_past_escalation(time_skipping_env)
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    await handle.execute_update(
+        UPDATE_REASSIGN, Reassignment(actor_id=demo_org.coord1, new_approver_id=demo_org.lt1,
+                                      actor_is_coordinator=True), id="re1")
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    await decide(handle, task, demo_org.lt1, DecisionAction.DENY, "Not this fiscal year")
+    assert await handle.result() == "denied"
+    await _save(handle, "coordinator_queue_reassign_deny.json")

@@ -1,0 +1,270 @@
+"""The training-request workflow on the time-skipping server, with real activities and database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from models import Notification, RequestStatus, Task, TaskQueue, TaskStatus, TrainingRequest
+from services.workflow_starts import dispatch_one
+from tests.support import Org, create_request, timeline, wait_for_open_task
+from workflows.business_days import add_business_days
+from workflows.training_request_types import (
+    UPDATE_DECIDE,
+    UPDATE_REASSIGN,
+    UPDATE_RESUBMIT,
+    UPDATE_WITHDRAW,
+    Decision,
+    DecisionAction,
+    Reassignment,
+    Resubmission,
+    Withdrawal,
+)
+
+
+async def start(factory, client: Client, settings, org: Org, **kwargs) -> tuple[int, WorkflowHandle]:
+    request_id, message_id = await create_request(factory, org, org.officer1,
+                                                  workflow_id_prefix=settings.workflow_id_prefix, **kwargs)
+    assert await dispatch_one(factory, client, message_id, settings.task_queue)
+    return request_id, client.get_workflow_handle(f"{settings.workflow_id_prefix}training-request-{request_id}")
+
+
+async def decide(handle: WorkflowHandle, task: Task, actor: int, action: DecisionAction, comment: str = "",
+                 coordinator: bool = False) -> str:
+    return await handle.execute_update(
+        UPDATE_DECIDE, Decision(actor_id=actor, action=action, comment=comment, actor_is_coordinator=coordinator),
+        id=f"decision:{task.id}",
+    )
+
+
+async def status_of(factory, request_id: int) -> str:
+    async with factory() as session:
+        return (await session.get_one(TrainingRequest, request_id)).status
+
+
+async def test_request_under_threshold_is_approved_by_the_sergeant_alone(
+    session_factory, skipping_client, settings, demo_org, mailbox
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org, tuition_cents=20_000)
+    task = await wait_for_open_task(session_factory, request_id)
+    assert task.assignee_id == demo_org.sgt1
+
+    assert await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE, "Good course") == "approved"
+
+    assert await handle.result() == "approved"
+    assert await status_of(session_factory, request_id) == RequestStatus.APPROVED
+    assert await timeline(session_factory, request_id) == ["submitted", "approved"]
+    subjects = {(m["To"], m["Subject"]) for m in mailbox.messages}
+    assert ("sgt1@test.example", "[Muster] A training request needs your decision: Crisis Intervention Team course") \
+        in subjects
+    assert ("officer1@test.example", "[Muster] Request approved: Crisis Intervention Team course") in subjects
+
+
+@pytest.mark.parametrize("kwargs", [{"tuition_cents": 65_000}, {"tuition_cents": 10_000, "overnight": True}],
+                         ids=["above-threshold", "overnight-travel"])
+async def test_costly_or_overnight_request_goes_on_to_the_lieutenant_after_the_sergeant(
+    session_factory, skipping_client, settings, demo_org, kwargs
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org, **kwargs)
+    first = await wait_for_open_task(session_factory, request_id)
+    assert first.assignee_id == demo_org.sgt1
+
+    assert await decide(handle, first, demo_org.sgt1, DecisionAction.APPROVE) == "forwarded"
+    second = await wait_for_open_task(session_factory, request_id)
+    assert second.assignee_id == demo_org.lt1
+    assert await status_of(session_factory, request_id) == RequestStatus.IN_REVIEW
+
+    assert await decide(handle, second, demo_org.lt1, DecisionAction.APPROVE) == "approved"
+    assert await handle.result() == "approved"
+    assert await timeline(session_factory, request_id) == ["submitted", "approved", "assigned", "approved"]
+
+
+async def test_changes_requested_goes_back_to_the_officer_and_resubmission_returns_to_the_same_approver(
+    session_factory, skipping_client, settings, demo_org
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+
+    result = await decide(handle, task, demo_org.sgt1, DecisionAction.REQUEST_CHANGES, "Add the agenda")
+    assert result == "changes_requested"
+    assert await status_of(session_factory, request_id) == RequestStatus.CHANGES_REQUESTED
+
+    resubmitted = await handle.execute_update(
+        UPDATE_RESUBMIT, Resubmission(actor_id=demo_org.officer1, comment="Agenda attached"), id="resubmit:1"
+    )
+    assert resubmitted == "resubmitted"
+    again = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    assert again.assignee_id == demo_org.sgt1
+    assert await decide(handle, again, demo_org.sgt1, DecisionAction.APPROVE) == "approved"
+    assert await timeline(session_factory, request_id) == [
+        "submitted", "changes_requested", "resubmitted", "approved"
+    ]
+
+
+async def test_officer_can_withdraw_a_pending_request_and_the_approvers_task_closes(
+    session_factory, skipping_client, settings, demo_org
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+
+    assert await handle.execute_update(
+        UPDATE_WITHDRAW, Withdrawal(actor_id=demo_org.officer1, comment="Course cancelled"), id="withdraw:x"
+    ) == "withdrawn"
+
+    assert await handle.result() == "withdrawn"
+    async with session_factory() as session:
+        closed = await session.get_one(Task, task.id)
+        assert closed.status == TaskStatus.CANCELLED
+        assert (await session.get_one(TrainingRequest, request_id)).status == RequestStatus.WITHDRAWN
+
+
+async def test_a_denial_needs_a_reason(session_factory, skipping_client, settings, demo_org):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, task, demo_org.sgt1, DecisionAction.DENY, "  ")
+    assert "reason" in str(refused.value.cause)
+    assert await decide(handle, task, demo_org.sgt1, DecisionAction.DENY, "No budget") == "denied"
+    assert await status_of(session_factory, request_id) == RequestStatus.DENIED
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [("officer1", "your own request"), ("sgt2", "not waiting for your decision"),
+     ("lt1", "not waiting for your decision")],
+    ids=["self-approval", "sergeant-outside-chain", "skipping-a-level"],
+)
+async def test_only_the_current_approver_may_decide(session_factory, skipping_client, settings, demo_org,
+                                                    who, message):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await decide(handle, task, getattr(demo_org, who), DecisionAction.APPROVE)
+    assert message in str(refused.value.cause)
+    assert await status_of(session_factory, request_id) == RequestStatus.IN_REVIEW
+
+
+async def test_a_double_click_is_one_decision(session_factory, skipping_client, settings, demo_org):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org, tuition_cents=65_000)
+    task = await wait_for_open_task(session_factory, request_id)
+    first = await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
+    second = await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)  # same update id
+    assert first == second == "forwarded"
+    assert await timeline(session_factory, request_id) == ["submitted", "approved", "assigned"]
+
+
+async def test_the_approver_is_reminded_after_two_business_days_and_bypassed_after_five(
+    session_factory, skipping_client, time_skipping_env: WorkflowEnvironment, settings, demo_org, mailbox
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    assigned_at = await time_skipping_env.get_current_time()
+    remind_at = add_business_days(assigned_at, 2)
+    escalate_at = add_business_days(assigned_at, 5)
+
+    await time_skipping_env.sleep(remind_at - assigned_at - timedelta(hours=1))
+    assert "reminded" not in await timeline(session_factory, request_id)
+
+    await time_skipping_env.sleep(timedelta(hours=2))
+    await _eventually(lambda: _kinds_contain(session_factory, request_id, "reminded"))
+    assert any(m["Subject"].startswith("[Muster] Reminder") and m["To"] == "sgt1@test.example"
+               for m in mailbox.messages)
+
+    await time_skipping_env.sleep(escalate_at - remind_at)
+    escalated = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    assert escalated.assignee_id == demo_org.lt1
+    async with session_factory() as session:
+        assert (await session.get_one(Task, task.id)).status == TaskStatus.CANCELLED
+    # The bypassed sergeant can no longer decide; the lieutenant can.
+    with pytest.raises(WorkflowUpdateFailedError):
+        await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
+    assert await decide(handle, escalated, demo_org.lt1, DecisionAction.APPROVE) == "approved"
+
+
+async def test_when_nobody_up_the_chain_acts_it_lands_with_the_coordinators_who_decide(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org, mailbox
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    for expected in (demo_org.lt1, demo_org.chief1):  # sergeant -> lieutenant -> chief
+        await sleep_past_escalation(time_skipping_env)
+        task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+        assert task.assignee_id == expected
+    await sleep_past_escalation(time_skipping_env)
+    task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    assert task.assignee_id is None and task.queue == TaskQueue.COORDINATORS
+    assert await status_of(session_factory, request_id) == RequestStatus.ESCALATED
+    assert any(m["To"] == "coord1@test.example" for m in mailbox.messages)
+
+    with pytest.raises(WorkflowUpdateFailedError):  # a supervisor cannot act in the coordinators' queue
+        await decide(handle, task, demo_org.chief1, DecisionAction.APPROVE)
+    assert await decide(handle, task, demo_org.coord1, DecisionAction.APPROVE, coordinator=True) == "approved"
+    assert await status_of(session_factory, request_id) == RequestStatus.APPROVED
+
+
+async def test_a_coordinator_can_reassign_an_escalated_request(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    async with session_factory() as session, session.begin():
+        # No supervisors above the sergeant: the chain is short, so escalation reaches coordinators fast.
+        from models import Person
+        (await session.get_one(Person, demo_org.sgt1)).supervisor_id = None
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    await sleep_past_escalation(time_skipping_env)
+    queued = await wait_for_open_task(session_factory, request_id, not_id=task.id)
+    assert queued.queue == TaskQueue.COORDINATORS
+
+    assert await handle.execute_update(
+        UPDATE_REASSIGN,
+        Reassignment(actor_id=demo_org.coord1, new_approver_id=demo_org.lt1, actor_is_coordinator=True,
+                     comment="Lt. covers Patrol A this month"),
+        id=f"reassign:{queued.id}",
+    ) == "reassigned"
+    reassigned = await wait_for_open_task(session_factory, request_id, not_id=queued.id)
+    assert reassigned.assignee_id == demo_org.lt1
+    assert await decide(handle, reassigned, demo_org.lt1, DecisionAction.APPROVE) == "approved"
+    assert await timeline(session_factory, request_id) == [
+        "submitted", "reminded", "escalated", "reassigned", "approved"
+    ]
+
+
+async def test_notifications_are_written_once_per_recipient_and_event(
+    session_factory, skipping_client, settings, demo_org, mailbox
+):
+    request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
+    task = await wait_for_open_task(session_factory, request_id)
+    await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
+    await handle.result()
+    async with session_factory() as session:
+        rows = (await session.execute(
+            select(Notification.person_id, func.count()).group_by(Notification.person_id)
+        )).all()
+    # The officer: submitted + approved; the sergeant: asked to decide (not told of their own approval).
+    assert dict(rows) == {demo_org.officer1: 2, demo_org.sgt1: 1}
+    assert len(mailbox.messages) == 3
+    assert len({m["Message-ID"] for m in mailbox.messages}) == 3
+
+
+async def sleep_past_escalation(env: WorkflowEnvironment, business_days: int = 5) -> None:
+    now = await env.get_current_time()
+    await env.sleep(add_business_days(now, business_days) - now + timedelta(hours=1))
+
+
+async def _kinds_contain(factory, request_id: int, kind: str) -> bool:
+    return kind in await timeline(factory, request_id)
+
+
+async def _eventually(check, timeout: float = 10) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,80 @@
+"""Muster's Temporal worker: runs the workflows and activities, and relays the outbox.
+
+Run several of these for capacity; each polls the same task queue. `python worker.py`
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notifications import NotificationActivities
+from activities.training_requests import TrainingRequestActivities
+from models.database import create_engine, create_session_factory
+from services.workflow_starts import relay_forever
+from settings import Settings, get_settings
+from workflows.training_request import TrainingRequestWorkflow
+
+log = logging.getLogger("muster.worker")
+
+
+def build_worker(
+    client: Client, session_factory: async_sessionmaker[AsyncSession], settings: Settings, task_queue: str
+) -> Worker:
+    requests = TrainingRequestActivities(session_factory)
+    notifications = NotificationActivities(session_factory, settings)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[TrainingRequestWorkflow],
+        activities=[
+            requests.load_approval_plan,
+            requests.record_transition,
+            notifications.create_request_notifications,
+            notifications.send_notification_email,
+        ],
+    )
+
+
+async def connect_with_retry(settings: Settings) -> Client:
+    """Wait for Temporal instead of crashing, so start order does not matter."""
+    delay = 1.0
+    while True:
+        try:
+            return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        except Exception as error:  # not up yet
+            log.warning("Temporal at %s not reachable (%s); retrying in %.0fs",
+                        settings.temporal_address, error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+
+
+async def main() -> None:
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    client = await connect_with_retry(settings)
+    worker = build_worker(client, session_factory, settings, settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    relay = asyncio.create_task(
+        relay_forever(session_factory, client, settings.task_queue, settings.outbox_poll_seconds)
+    )
+    log.info("worker polling task queue %r at %s", settings.task_queue, settings.temporal_address)
+    async with worker:
+        await stop.wait()
+        log.info("shutting down: finishing running activities")
+    relay.cancel()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(main())

@@ -1,0 +1,395 @@
+"""One durable process per training request: route it up the chain of command until decided.
+
+The officer's nearest supervisor decides first; a request above the agency's cost threshold or
+with overnight travel also needs the next level. An approver who does not act is reminded, then
+bypassed for the next person up the chain; past the top it waits in the coordinators' queue.
+Decisions arrive as Updates whose validators refuse anyone who may not act now, so a refused
+click never reaches the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+from workflows.business_days import add_business_days
+from workflows.training_request_types import (
+    QUERY_STATE,
+    UPDATE_DECIDE,
+    UPDATE_REASSIGN,
+    UPDATE_RESUBMIT,
+    UPDATE_WITHDRAW,
+    WORKFLOW_NAME,
+    ApprovalPlan,
+    ApprovalState,
+    Decision,
+    DecisionAction,
+    Phase,
+    Reassignment,
+    Resubmission,
+    TrainingRequestInput,
+    Withdrawal,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notifications import NotificationActivities, NotifyInput
+    from activities.training_requests import TrainingRequestActivities, Transition
+
+_DB_ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_interval=timedelta(seconds=30)),
+}
+# Mail may be down for hours; keep trying without holding up the decision itself.
+_EMAIL_ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10)),
+}
+
+_Input = Decision | Resubmission | Withdrawal | Reassignment
+
+
+def _refuse(message: str) -> None:
+    raise ApplicationError(message, type="Refused", non_retryable=True)
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class TrainingRequestWorkflow:
+    @workflow.init
+    def __init__(self, input: TrainingRequestInput) -> None:
+        self._request_id = input.request_id
+        self._workflow_id = workflow.info().workflow_id
+        self._plan: ApprovalPlan | None = None
+        self._phase = Phase.BUSY
+        self._assignee: int | None = None
+        self._seq = 0
+        self._pending: _Input | None = None
+        self._tickets_issued = 0
+        self._tickets_done = 0
+        self._results: dict[int, str] = {}
+        self._outcome: str | None = None
+        self._approvals: list[int] = []
+        self._emails: list[workflow.ActivityHandle[None]] = []
+
+    @workflow.run
+    async def run(self, input: TrainingRequestInput) -> str:
+        plan = await workflow.execute_activity_method(
+            TrainingRequestActivities.load_approval_plan, input.request_id, **_DB_ACTIVITY
+        )
+        self._plan = plan
+        outcome = await self._route(plan)
+        self._outcome = outcome
+        self._phase = Phase.CLOSED
+        await asyncio.gather(*self._emails)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return outcome
+
+    async def _route(self, plan: ApprovalPlan) -> str:
+        needed_level = 0  # lowest chain level whose approval is still missing
+        position = 0  # chain index of the current approver; past the end means coordinators
+        reassigned_to: int | None = None
+        event, actor, comment = "submitted", None, None
+        # An update that leads to a new assignment answers once that assignment is recorded.
+        answer_after_assign: str | None = None
+        while True:
+            if reassigned_to is not None:
+                assignee: int | None = reassigned_to
+            else:
+                assignee = plan.chain[position] if position < len(plan.chain) else None
+            await self._assign(assignee, event, actor, comment)
+            if answer_after_assign is not None:
+                self._finish_ticket(answer_after_assign)
+                answer_after_assign = None
+            if not await self._await_input(assignee):
+                if reassigned_to is not None:
+                    reassigned_to, position = None, len(plan.chain)
+                else:
+                    position += 1
+                event, actor = "escalated", None
+                comment = f"No decision within {plan.escalation_business_days} business days."
+                continue
+            item = self._take_pending()
+            if isinstance(item, Withdrawal):
+                return await self._close_as_withdrawn(item, assignee, coordinators=assignee is None)
+            if isinstance(item, Reassignment):
+                reassigned_to = item.new_approver_id
+                event, actor, comment = "reassigned", item.actor_id, item.comment
+                answer_after_assign = "reassigned"
+                continue
+            if not isinstance(item, Decision):
+                raise ApplicationError(f"unexpected input {item!r}", non_retryable=True)
+            if item.action == DecisionAction.DENY:
+                await self._transition("denied", "denied", item.actor_id, item.comment, item.source)
+                await self._notify("denied", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
+                self._finish_ticket("denied")
+                return "denied"
+            if item.action == DecisionAction.REQUEST_CHANGES:
+                resubmission = await self._await_changes(item)
+                if isinstance(resubmission, Withdrawal):
+                    return await self._close_as_withdrawn(resubmission, None, coordinators=False)
+                event, actor, comment = "resubmitted", resubmission.actor_id, resubmission.comment
+                answer_after_assign = "resubmitted"
+                continue
+            # Approval: by a coordinator it is final; up the chain it covers every level below.
+            self._approvals.append(item.actor_id)
+            if item.actor_is_coordinator and assignee is None:
+                covered = plan.required_level
+            elif reassigned_to is not None:
+                covered = needed_level
+            else:
+                covered = position
+            if covered >= plan.required_level:
+                await self._transition("approved", "approved", item.actor_id, item.comment, item.source)
+                await self._notify("approved", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
+                self._finish_ticket("approved")
+                return "approved"
+            await self._transition("approved", "in_review", item.actor_id, item.comment, item.source)
+            needed_level = position = covered + 1
+            reassigned_to = None
+            event, actor, comment = "forwarded", None, None
+            answer_after_assign = "forwarded"
+
+    async def _assign(self, assignee: int | None, event: str, actor: int | None, comment: str | None) -> None:
+        """Open the task for whoever must act now and tell the people concerned."""
+        assert self._plan is not None
+        to_coordinators = assignee is None
+        previous = self._assignee
+        due = None
+        if not to_coordinators:
+            due = add_business_days(workflow.now(), self._plan.escalation_business_days)
+        await self._transition(
+            "assigned" if event == "forwarded" else event,
+            "escalated" if to_coordinators else "in_review",
+            actor,
+            comment,
+            assignee_id=assignee,
+            to_coordinators=to_coordinators,
+            due_at_iso=due.isoformat() if due else None,
+            close_task_as="cancelled" if event in {"escalated", "reassigned"} else None,
+        )
+        # Open for decisions as soon as the task is visible in the inbox, not after the mail.
+        self._assignee = assignee
+        self._phase = Phase.AWAITING_COORDINATORS if to_coordinators else Phase.AWAITING_APPROVER
+        recipients = [self._plan.officer_id]
+        if assignee is not None:
+            recipients.append(assignee)
+        if event == "escalated" and previous is not None:
+            recipients.append(previous)
+        await self._notify(event, recipients, coordinators=to_coordinators, actor_id=actor, comment=comment,
+                           assignee_id=assignee)
+
+    async def _await_input(self, assignee: int | None) -> bool:
+        """Wait for the approver; False when the escalation deadline passed without a decision."""
+        assert self._plan is not None
+        if assignee is None:
+            # The coordinators' queue is the end of the line: it waits for as long as it takes.
+            await workflow.wait_condition(lambda: self._pending is not None)
+            return True
+        start = workflow.now()
+        remind_at = add_business_days(start, self._plan.reminder_business_days)
+        escalate_at = add_business_days(start, self._plan.escalation_business_days)
+        if self._plan.reminder_business_days < self._plan.escalation_business_days:
+            if await self._wait_for_input_until(remind_at):
+                return True
+            await self._transition("reminded", None, None, None, keep_task=True)
+            await self._notify("reminded", [assignee], assignee_id=assignee)
+        return await self._wait_for_input_until(escalate_at)
+
+    async def _wait_for_input_until(self, deadline: datetime) -> bool:
+        remaining = deadline - workflow.now()
+        try:
+            await workflow.wait_condition(
+                lambda: self._pending is not None, timeout=max(remaining, timedelta(seconds=1))
+            )
+        except TimeoutError:
+            return False
+        return True
+
+    async def _await_changes(self, decision: Decision) -> Resubmission | Withdrawal:
+        assert self._plan is not None
+        await self._transition(
+            "changes_requested", "changes_requested", decision.actor_id, decision.comment, decision.source
+        )
+        self._assignee = None
+        self._phase = Phase.CHANGES_REQUESTED
+        await self._notify("changes_requested", [self._plan.officer_id], actor_id=decision.actor_id,
+                           comment=decision.comment)
+        self._finish_ticket("changes_requested")
+        await workflow.wait_condition(lambda: self._pending is not None)
+        item = self._take_pending()
+        assert isinstance(item, Resubmission | Withdrawal)
+        return item
+
+    async def _close_as_withdrawn(self, item: Withdrawal, waiting_on: int | None, coordinators: bool) -> str:
+        await self._transition("withdrawn", "withdrawn", item.actor_id, item.comment, item.source,
+                               close_task_as="cancelled")
+        recipients = [waiting_on] if waiting_on is not None else []
+        await self._notify("withdrawn", recipients, coordinators=coordinators, actor_id=item.actor_id,
+                           comment=item.comment)
+        self._finish_ticket("withdrawn")
+        return "withdrawn"
+
+    # -- projection and notifications (activities) -------------------------------------------
+
+    async def _transition(
+        self,
+        event: str,
+        status: str | None,
+        actor_id: int | None,
+        comment: str | None,
+        source: str | None = None,
+        *,
+        assignee_id: int | None = None,
+        to_coordinators: bool = False,
+        due_at_iso: str | None = None,
+        close_task_as: str | None = None,
+        keep_task: bool = False,
+    ) -> None:
+        self._seq += 1
+        if close_task_as is None and not keep_task and event not in {"submitted", "resubmitted", "assigned"}:
+            close_task_as = "done"
+        await workflow.execute_activity_method(
+            TrainingRequestActivities.record_transition,
+            Transition(
+                request_id=self._request_id,
+                workflow_id=self._workflow_id,
+                seq=self._seq,
+                event=event,
+                status=status,
+                actor_id=actor_id,
+                comment=comment or None,
+                source=source,
+                close_task_as=close_task_as,
+                assignee_id=assignee_id,
+                to_coordinators=to_coordinators,
+                due_at_iso=due_at_iso,
+            ),
+            **_DB_ACTIVITY,
+        )
+
+    async def _notify(
+        self,
+        event: str,
+        person_ids: list[int],
+        *,
+        coordinators: bool = False,
+        actor_id: int | None = None,
+        comment: str | None = None,
+        assignee_id: int | None = None,
+    ) -> None:
+        notification_ids = await workflow.execute_activity_method(
+            NotificationActivities.create_request_notifications,
+            NotifyInput(
+                key=f"{self._workflow_id}:{self._seq}",
+                request_id=self._request_id,
+                event=event,
+                person_ids=sorted(set(person_ids)),
+                coordinators=coordinators,
+                actor_id=actor_id,
+                assignee_id=assignee_id,
+                comment=comment or None,
+            ),
+            **_DB_ACTIVITY,
+        )
+        for notification_id in notification_ids:
+            self._emails.append(
+                workflow.start_activity_method(
+                    NotificationActivities.send_notification_email, notification_id, **_EMAIL_ACTIVITY
+                )
+            )
+
+    # -- inputs: updates with validators ------------------------------------------------------
+
+    def _take_pending(self) -> _Input:
+        item = self._pending
+        assert item is not None
+        self._pending = None
+        self._phase = Phase.BUSY
+        return item
+
+    def _finish_ticket(self, result: str) -> None:
+        self._tickets_done += 1
+        self._results[self._tickets_done] = result
+
+    async def _submit(self, item: _Input) -> str:
+        self._pending = item
+        self._tickets_issued += 1
+        ticket = self._tickets_issued
+        # Return only once the database shows the outcome, so the portal can re-render from it.
+        await workflow.wait_condition(lambda: self._tickets_done >= ticket)
+        return self._results[ticket]
+
+    def _refuse_unless_open(self) -> None:
+        if self._phase == Phase.CLOSED:
+            _refuse("This request is no longer pending.")
+        if self._phase == Phase.BUSY or self._pending is not None:
+            _refuse("This request is being updated right now; please try again in a moment.")
+
+    @workflow.update(name=UPDATE_DECIDE)
+    async def decide(self, decision: Decision) -> str:
+        return await self._submit(decision)
+
+    @decide.validator
+    def _validate_decide(self, decision: Decision) -> None:
+        self._refuse_unless_open()
+        assert self._plan is not None
+        if decision.actor_id == self._plan.officer_id:
+            _refuse("You cannot decide on your own request.")
+        if self._phase == Phase.AWAITING_APPROVER and decision.actor_id == self._assignee:
+            pass
+        elif self._phase == Phase.AWAITING_COORDINATORS and decision.actor_is_coordinator:
+            pass
+        else:
+            _refuse("This request is not waiting for your decision.")
+        if decision.action != DecisionAction.APPROVE and not decision.comment.strip():
+            _refuse("Please give a reason, so the officer knows what to do.")
+
+    @workflow.update(name=UPDATE_RESUBMIT)
+    async def resubmit(self, resubmission: Resubmission) -> str:
+        return await self._submit(resubmission)
+
+    @resubmit.validator
+    def _validate_resubmit(self, resubmission: Resubmission) -> None:
+        self._refuse_unless_open()
+        assert self._plan is not None
+        if resubmission.actor_id != self._plan.officer_id:
+            _refuse("Only the requesting officer can resubmit.")
+        if self._phase != Phase.CHANGES_REQUESTED:
+            _refuse("This request is not waiting for changes.")
+
+    @workflow.update(name=UPDATE_WITHDRAW)
+    async def withdraw(self, withdrawal: Withdrawal) -> str:
+        return await self._submit(withdrawal)
+
+    @withdraw.validator
+    def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
+        self._refuse_unless_open()
+        assert self._plan is not None
+        if withdrawal.actor_id != self._plan.officer_id:
+            _refuse("Only the requesting officer can withdraw.")
+
+    @workflow.update(name=UPDATE_REASSIGN)
+    async def reassign(self, reassignment: Reassignment) -> str:
+        return await self._submit(reassignment)
+
+    @reassign.validator
+    def _validate_reassign(self, reassignment: Reassignment) -> None:
+        self._refuse_unless_open()
+        assert self._plan is not None
+        if not reassignment.actor_is_coordinator or self._phase != Phase.AWAITING_COORDINATORS:
+            _refuse("Only a coordinator can reassign an escalated request.")
+        if reassignment.new_approver_id == self._plan.officer_id:
+            _refuse("A request cannot be assigned to the officer who made it.")
+
+    @workflow.query(name=QUERY_STATE)
+    def state(self) -> ApprovalState:
+        return ApprovalState(
+            phase=self._phase,
+            assignee_id=self._assignee,
+            step=self._seq,
+            outcome=self._outcome,
+            approvals=list(self._approvals),
+        )
