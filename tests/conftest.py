@@ -214,3 +214,26 @@ async def temporal_client(
 @pytest.fixture
 async def demo_org(session_factory: async_sessionmaker[AsyncSession]) -> Org:
     return await build_org(session_factory)
+
+
+@pytest.fixture
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """Temporal's time-skipping test server, one per test (it starts in ~0.1 s).
+
+    Time only skips while no workflow on the server has pending work, so workflows left open by
+    an earlier test on a shared server would hold the clock.
+    """
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(VENV_BIN / "temporal-test-server")
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def skipping_client(
+    time_skipping_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> AsyncIterator[Client]:
+    """A time-skipping client served by a worker running the real workflows and activities."""
+    async with build_worker(time_skipping_env.client, session_factory, settings, settings.task_queue):
+        yield time_skipping_env.client

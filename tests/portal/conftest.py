@@ -1,0 +1,86 @@
+"""Portal fixtures: the app on the test database, and browser-like clients that sign in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from temporalio.client import Client
+
+from portal.app import create_app
+from settings import Settings
+from tests.support import PASSWORD
+
+Login = Callable[[str], Awaitable[AsyncTestClient]]
+
+
+class Browser:
+    """An AsyncTestClient that sends the CSRF header the way htmx and our forms do."""
+
+    def __init__(self, client: AsyncTestClient) -> None:
+        self.client = client
+
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken") or ""
+
+    async def get(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("follow_redirects", False)
+        return await self.client.get(url, **kwargs)
+
+    async def post(self, url: str, data: dict | list | None = None, *, htmx: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.csrf():
+            await self.client.get("/login")
+        headers = {"x-csrftoken": self.csrf(), **kwargs.pop("headers", {})}
+        kwargs.setdefault("follow_redirects", False)
+        if htmx:
+            headers["HX-Request"] = "true"
+        return await self.client.post(url, data=data, headers=headers, **kwargs)
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, "form has no CSRF field"
+    return match.group(1)
+
+
+@pytest.fixture
+async def unreachable_temporal() -> Client:
+    """A lazy client to a port where nothing listens: every call fails fast, like Temporal being down."""
+    return await Client.connect("127.0.0.1:1", lazy=True)
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Callable[[Client], Litestar]:
+    def build(client: Client) -> Litestar:
+        return create_app(settings, temporal_client=client)
+
+    return build
+
+
+@pytest.fixture
+async def app(make_app: Callable[[Client], Litestar], unreachable_temporal: Client) -> Litestar:
+    return make_app(unreachable_temporal)
+
+
+@pytest.fixture
+async def browsers(app: Litestar) -> AsyncIterator[Callable[[str | None], Awaitable[Browser]]]:
+    """Open a separate signed-in browser per username (None: signed out)."""
+    opened: list[AsyncTestClient] = []
+
+    async def open_browser(username: str | None) -> Browser:
+        client = AsyncTestClient(app, base_url="http://testserver.local")
+        await client.__aenter__()
+        opened.append(client)
+        browser = Browser(client)
+        if username is not None:
+            await client.get("/login")
+            response = await browser.post("/login", {"username": username, "password": PASSWORD})
+            assert response.status_code == 303, response.text
+        return browser
+
+    yield open_browser
+    for client in opened:
+        await client.__aexit__(None, None, None)
