@@ -9,6 +9,7 @@ REJECT_DUPLICATE/USE_EXISTING, so a start repeated after a crash is a no-op, nev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -48,7 +49,8 @@ async def enqueue_training_request_start(
 async def _start(client: Client, message: OutboxMessage, task_queue: str) -> None:
     if message.kind != START_TRAINING_REQUEST:
         raise ValueError(f"unknown outbox kind {message.kind!r}")
-    try:
+    # Already started (and perhaps finished) by an earlier attempt: exactly once holds.
+    with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
             WORKFLOW_NAME,
             TrainingRequestInput(request_id=int(message.payload["request_id"])),
@@ -58,8 +60,6 @@ async def _start(client: Client, message: OutboxMessage, task_queue: str) -> Non
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             rpc_timeout=timedelta(seconds=5),
         )
-    except WorkflowAlreadyStartedError:
-        pass  # started (and perhaps finished) by an earlier attempt: exactly once holds
 
 
 async def dispatch_one(

@@ -39,15 +39,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities, NotifyInput
     from activities.training_requests import TrainingRequestActivities, Transition
 
-_DB_ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(seconds=30)),
-}
+_DB_TIMEOUT = timedelta(seconds=30)
+_DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # Mail may be down for hours; keep trying without holding up the decision itself.
-_EMAIL_ACTIVITY = {
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10)),
-}
+_EMAIL_TIMEOUT = timedelta(seconds=60)
+_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 
 _Input = Decision | Resubmission | Withdrawal | Reassignment
 
@@ -77,7 +73,10 @@ class TrainingRequestWorkflow:
     @workflow.run
     async def run(self, input: TrainingRequestInput) -> str:
         plan = await workflow.execute_activity_method(
-            TrainingRequestActivities.load_approval_plan, input.request_id, **_DB_ACTIVITY
+            TrainingRequestActivities.load_approval_plan,
+            input.request_id,
+            start_to_close_timeout=_DB_TIMEOUT,
+            retry_policy=_DB_RETRY,
         )
         self._plan = plan
         outcome = await self._route(plan)
@@ -267,7 +266,7 @@ class TrainingRequestWorkflow:
                 to_coordinators=to_coordinators,
                 due_at_iso=due_at_iso,
             ),
-            **_DB_ACTIVITY,
+            start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
 
     async def _notify(
@@ -292,12 +291,15 @@ class TrainingRequestWorkflow:
                 assignee_id=assignee_id,
                 comment=comment or None,
             ),
-            **_DB_ACTIVITY,
+            start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
         for notification_id in notification_ids:
             self._emails.append(
                 workflow.start_activity_method(
-                    NotificationActivities.send_notification_email, notification_id, **_EMAIL_ACTIVITY
+                    NotificationActivities.send_notification_email,
+                    notification_id,
+                    start_to_close_timeout=_EMAIL_TIMEOUT,
+                    retry_policy=_EMAIL_RETRY,
                 )
             )
 
@@ -338,11 +340,9 @@ class TrainingRequestWorkflow:
         assert self._plan is not None
         if decision.actor_id == self._plan.officer_id:
             _refuse("You cannot decide on your own request.")
-        if self._phase == Phase.AWAITING_APPROVER and decision.actor_id == self._assignee:
-            pass
-        elif self._phase == Phase.AWAITING_COORDINATORS and decision.actor_is_coordinator:
-            pass
-        else:
+        is_approver = self._phase == Phase.AWAITING_APPROVER and decision.actor_id == self._assignee
+        is_coordinator = self._phase == Phase.AWAITING_COORDINATORS and decision.actor_is_coordinator
+        if not (is_approver or is_coordinator):
             _refuse("This request is not waiting for your decision.")
         if decision.action != DecisionAction.APPROVE and not decision.comment.strip():
             _refuse("Please give a reason, so the officer knows what to do.")
