@@ -5,22 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from temporalio.client import Client
 
 from portal.app import create_app
 from settings import Settings
 from tests.support import PASSWORD
 
-Login = Callable[[str], Awaitable[AsyncTestClient]]
+Login = Callable[[str], Awaitable[httpx.AsyncClient]]
 
 
 class Browser:
-    """An AsyncTestClient that sends the CSRF header the way htmx and our forms do."""
+    """An httpx.AsyncClient that sends the CSRF header the way htmx and our forms do."""
 
-    def __init__(self, client: AsyncTestClient) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
     def csrf(self) -> str:
@@ -61,18 +61,24 @@ def make_app(settings: Settings) -> Callable[[Client], Litestar]:
 
 
 @pytest.fixture
-async def app(make_app: Callable[[Client], Litestar], unreachable_temporal: Client) -> Litestar:
-    return make_app(unreachable_temporal)
+async def app(make_app: Callable[[Client], Litestar], unreachable_temporal: Client) -> AsyncIterator[Litestar]:
+    app = make_app(unreachable_temporal)
+    yield app
+    await app.state.engine.dispose()
 
 
 @pytest.fixture
 async def browsers(app: Litestar) -> AsyncIterator[Callable[[str | None], Awaitable[Browser]]]:
-    """Open a separate signed-in browser per username (None: signed out)."""
-    opened: list[AsyncTestClient] = []
+    """Open a separate signed-in browser (own cookie jar) per username; None stays signed out.
+
+    httpx's ASGITransport runs the app on the test's own event loop. Litestar's httpx.AsyncClient
+    runs it on a portal thread and blocks this loop meanwhile, which would starve the Temporal
+    worker that runs here too: a decision's Update would then wait forever for its activities.
+    """
+    opened: list[httpx.AsyncClient] = []
 
     async def open_browser(username: str | None) -> Browser:
-        client = AsyncTestClient(app, base_url="http://testserver.local")
-        await client.__aenter__()
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
         opened.append(client)
         browser = Browser(client)
         if username is not None:
@@ -83,4 +89,4 @@ async def browsers(app: Litestar) -> AsyncIterator[Callable[[str | None], Awaita
 
     yield open_browser
     for client in opened:
-        await client.__aexit__(None, None, None)
+        await client.aclose()

@@ -11,9 +11,14 @@ from tests.support import create_request
 async def _task_for(session_factory, org, request_id: int, assignee_id: int) -> int:
     async with session_factory() as session, session.begin():
         task = Task(
-            key=f"test-task-{request_id}", agency_id=org.agency_id, kind=TaskKind.APPROVE_TRAINING_REQUEST,
-            subject_type="training_request", subject_id=request_id,
-            workflow_id=f"training-request-{request_id}", assignee_id=assignee_id, status=TaskStatus.OPEN,
+            key=f"test-task-{request_id}",
+            agency_id=org.agency_id,
+            kind=TaskKind.APPROVE_TRAINING_REQUEST,
+            subject_type="training_request",
+            subject_id=request_id,
+            workflow_id=f"training-request-{request_id}",
+            assignee_id=assignee_id,
+            status=TaskStatus.OPEN,
         )
         session.add(task)
         await session.flush()
@@ -22,9 +27,9 @@ async def _task_for(session_factory, org, request_id: int, assignee_id: int) -> 
 
 async def _denials(session_factory, action: str) -> list[AuditEvent]:
     async with session_factory() as session:
-        return list(await session.scalars(
-            select(AuditEvent).where(AuditEvent.action == action, AuditEvent.outcome == "denied")
-        ))
+        return list(
+            await session.scalars(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.outcome == "denied"))
+        )
 
 
 async def test_officer_cannot_view_another_officers_request(browsers, demo_org, session_factory):

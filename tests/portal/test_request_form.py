@@ -67,13 +67,21 @@ async def test_several_problems_are_reported_together(browsers, demo_org, sessio
     browser = await browsers("officer1")
     response = await browser.post("/requests", {"hours": "abc", "cost_other": "lots"})
     page = html.unescape(response.text)
-    for text in ("Enter the title.", "Enter the provider.", "Enter the start date.", "Enter the hours as a number",
-                 "Enter an amount in dollars", "Explain why this training is needed."):
+    for text in (
+        "Enter the title.",
+        "Enter the provider.",
+        "Enter the start date.",
+        "Enter the hours as a number",
+        "Enter an amount in dollars",
+        "Explain why this training is needed.",
+    ):
         assert text in page
     assert await _count(session_factory, TrainingRequest) == 0
 
 
-async def test_valid_submission_saves_request_and_outbox_row_and_lists_it(browsers, demo_org, session_factory):
+async def test_valid_submission_saves_request_and_outbox_row_and_lists_it(
+    browsers, demo_org, session_factory, settings
+):
     browser = await browsers("officer1")
     response = await browser.post(
         "/requests", {**VALID, "overnight_travel": "on", "topics": ["crisis_intervention", "use_of_force"]}
@@ -93,7 +101,8 @@ async def test_valid_submission_saves_request_and_outbox_row_and_lists_it(browse
         topics = set(await session.scalars(select(TrainingRequestTopic.topic_code)))
         assert topics == {"crisis_intervention", "use_of_force"}
         outbox = await session.scalar(select(OutboxMessage))
-        assert outbox is not None and outbox.workflow_id == f"training-request-{request.id}"
+        assert outbox is not None and outbox.workflow_id == request.workflow_id
+        assert request.workflow_id == f"{settings.workflow_id_prefix}training-request-{request.id}"
     # Temporal is unreachable in this test: the officer is told the request is queued.
     detail = await browser.get(location)
     assert "saved and queued" in detail.text

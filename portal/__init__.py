@@ -1,0 +1,1 @@
+"""Muster's web portal: Litestar, server-rendered Jinja2 templates and htmx."""

@@ -1,0 +1,102 @@
+"""The portal's application factory: `uvicorn --factory portal.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from models.database import create_engine, create_session_factory
+from portal import errors
+from portal.routes import admin, auth, devmail, escalations, health, inbox, notifications, requests
+from portal.security import security_headers
+from portal.sessions import SessionAuthMiddleware
+from settings import Settings, get_settings
+
+PORTAL_DIR = Path(__file__).resolve().parent
+
+
+async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
+    async with state.session_factory() as session:
+        yield session
+
+
+def provide_temporal(state: State) -> Client:
+    return state.temporal_client
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = create_engine(settings.database_url)
+    state = State(
+        {
+            "settings": settings,
+            "engine": engine,
+            "session_factory": create_session_factory(engine),
+            "temporal_client": temporal_client,
+        }
+    )
+
+    async def connect_temporal(app: Litestar) -> None:
+        # Lazy: the portal starts (and saves requests to the outbox) even while Temporal is down.
+        if app.state.temporal_client is None:
+            app.state.temporal_client = await Client.connect(
+                settings.temporal_address, namespace=settings.temporal_namespace, lazy=True
+            )
+
+    async def dispose_engine(app: Litestar) -> None:
+        await app.state.engine.dispose()
+
+    route_handlers: list = [
+        health.healthz,
+        *auth.ROUTES,
+        *requests.ROUTES,
+        *inbox.ROUTES,
+        *escalations.ROUTES,
+        *notifications.ROUTES,
+        *admin.ROUTES,
+        create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
+    ]
+    if settings.dev_mailbox_dir is not None:
+        route_handlers.extend(devmail.ROUTES)
+
+    return Litestar(
+        route_handlers=route_handlers,
+        state=state,
+        on_startup=[connect_temporal],
+        on_shutdown=[dispose_engine],
+        dependencies={
+            "db": Provide(provide_db),
+            "temporal": Provide(provide_temporal, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax"
+        ),
+        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz"])],
+        template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine),
+        plugins=[HTMXPlugin()],
+        openapi_config=None,
+        before_send=[security_headers(settings)],
+        exception_handlers={
+            NotAuthorizedException: errors.not_authenticated,
+            HTTPException: errors.http_error,
+            Exception: errors.server_error,
+        },
+    )

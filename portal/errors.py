@@ -1,0 +1,50 @@
+"""Generic error pages: a status and a plain message, never a stack trace, SQL or token."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.plugins.htmx import ClientRedirect
+from litestar.response import Redirect, Template
+
+log = logging.getLogger(__name__)
+
+_MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "You do not have permission to do that."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Not allowed", "That action is not available here."),
+    500: ("Something went wrong", "The error has been logged. Please try again later."),
+}
+
+
+def error_page(status_code: int, message: str | None = None) -> Template:
+    title, default = _MESSAGES.get(status_code, ("Error", "Something went wrong."))
+    template = f"errors/{status_code}.html" if status_code in (403, 404, 500) else "errors/error.html"
+    return Template(
+        template_name=template,
+        context={"title": title, "message": message or default, "status_code": status_code},
+        status_code=status_code,
+    )
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def not_authenticated(request: Request, _exc: NotAuthorizedException) -> Response:
+    if _is_htmx(request):
+        return ClientRedirect("/login")
+    return Redirect("/login", status_code=303)
+
+
+def http_error(_request: Request, exc: HTTPException) -> Response:
+    # A CSRF refusal or a permission error: the status, a generic text, nothing internal.
+    return error_page(exc.status_code)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(500)

@@ -1,0 +1,58 @@
+"""What every page needs: the signed-in user, nav counts, the client address for audit rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Notification, Role
+from services.access import CurrentUser, has_role, is_supervisor_role
+from services.training_requests import inbox_count
+
+NOTICES = {
+    "queued": ("Your request is saved and queued; it will be routed as soon as the workflow service is reachable."),
+    "submitted": "Your request has been submitted.",
+    "withdrawn": "Your request has been withdrawn.",
+    "resubmitted": "Your request has been resubmitted.",
+    "saved": "Settings saved.",
+}
+
+
+def current_user(request: Request) -> CurrentUser:
+    user = request.user
+    assert isinstance(user, CurrentUser)
+    return user
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def unread_count(db: AsyncSession, person_id: int | None) -> int:
+    if person_id is None:
+        return 0
+    count = await db.scalar(
+        select(func.count(Notification.id)).where(Notification.person_id == person_id, Notification.read_at.is_(None))
+    )
+    return count or 0
+
+
+async def page(
+    request: Request, db: AsyncSession, template_name: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    user = current_user(request)
+    notice = request.query_params.get("notice")
+    context.update(
+        user=user,
+        nav_inbox_count=await inbox_count(db, user.person_id),
+        nav_unread_count=await unread_count(db, user.person_id),
+        is_coordinator=has_role(user, Role.COORDINATOR),
+        is_admin=has_role(user, Role.ADMIN),
+        is_supervisor=is_supervisor_role(user),
+        notice=NOTICES.get(notice or ""),
+    )
+    return Template(template_name=template_name, context=context, status_code=status_code)

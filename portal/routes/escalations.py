@@ -1,0 +1,127 @@
+"""The coordinators' escalation queue: decide (shared endpoint) or reassign to a supervisor."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from models import AuditOutcome, Role
+from portal.errors import error_page
+from portal.layout import client_ip, current_user, page
+from portal.routes.inbox import INBOX_CHANGED
+from services import training_requests as requests_service
+from services.access import CurrentUser, can_reassign_task, has_role
+from services.audit import record_audit
+from workflows.training_request_types import Reassignment
+
+
+async def _refuse(request: Request, db: NamedDependency[AsyncSession], user: CurrentUser) -> None:
+    record_audit(
+        db,
+        user.id,
+        user.audit_label,
+        "escalations.view",
+        None,
+        None,
+        AuditOutcome.DENIED,
+        client_ip(request),
+        user.agency_id,
+    )
+    await db.commit()
+    raise PermissionDeniedException()
+
+
+@get("/escalations")
+async def escalations(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    user = current_user(request)
+    if not has_role(user, Role.COORDINATOR):
+        await _refuse(request, db, user)
+    rows = await requests_service.escalation_rows(db, user.agency_id)
+    supervisors = await requests_service.eligible_reassignees(db, user.agency_id)
+    candidates = {
+        row.task.id: [person for person in supervisors if person.id != row.request.officer_id] for row in rows
+    }
+    return await page(request, db, "inbox/escalations.html", rows=rows, view="escalations", candidates=candidates)
+
+
+@post("/escalations/tasks/{task_id:int}/reassign", status_code=200)
+async def reassign_task(
+    request: Request,
+    db: NamedDependency[AsyncSession],
+    temporal: NamedDependency[Client],
+    task_id: FromPath[int],
+) -> Template | Redirect:
+    user = current_user(request)
+    row = await requests_service.task_row(db, task_id)
+    if row is None:
+        raise NotFoundException()
+    form = await request.form()
+    is_htmx = request.headers.get("hx-request") == "true"
+    candidates = [
+        person
+        for person in await requests_service.eligible_reassignees(db, user.agency_id)
+        if person.id != row.request.officer_id
+    ]
+    source = client_ip(request)
+    reason = can_reassign_task(user, row.task, row.request)
+    new_approver_id = str(form.get("new_approver_id") or "")
+    if reason is None and not any(str(person.id) == new_approver_id for person in candidates):
+        reason = "Choose a supervisor from the list."
+    context = {
+        "row": row,
+        "view": "escalations",
+        "outcome": None,
+        "error": reason,
+        "candidates": {task_id: candidates},
+    }
+
+    def audit(outcome: AuditOutcome, **detail: object) -> None:
+        record_audit(
+            db,
+            user.id,
+            user.audit_label,
+            "training_request.reassign",
+            "training_request",
+            row.request.id,
+            outcome,
+            source,
+            user.agency_id,
+            {"task_id": task_id, "new_approver_id": new_approver_id, **detail},
+        )
+
+    if reason is not None:
+        audit(AuditOutcome.DENIED, reason=reason)
+        await db.commit()
+        if not is_htmx:
+            return error_page(403, reason)
+        return Template(template_name="inbox/_row.html", context=context, status_code=403)
+    assert user.person_id is not None
+    reassignment = Reassignment(
+        actor_id=user.person_id,
+        new_approver_id=int(new_approver_id),
+        actor_is_coordinator=True,
+        comment=str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT],
+        source=source,
+    )
+    try:
+        await requests_service.reassign(temporal, row.task.workflow_id, task_id, reassignment)
+    except requests_service.WorkflowRefusal as refusal:
+        audit(AuditOutcome.FAILURE, reason=str(refusal))
+        await db.commit()
+        context["error"] = str(refusal)
+        return Template(template_name="inbox/_row.html", context=context)
+    audit(AuditOutcome.SUCCESS)
+    await db.commit()
+    if not is_htmx:
+        return Redirect("/escalations", status_code=303)
+    name = next(p.display_name for p in candidates if str(p.id) == new_approver_id)
+    context["outcome"] = f"Reassigned to {name}"
+    return Template(template_name="inbox/_row.html", context=context, headers={"HX-Trigger": INBOX_CHANGED})
+
+
+ROUTES = [escalations, reassign_task]

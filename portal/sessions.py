@@ -1,0 +1,111 @@
+"""Server-side login sessions on the web_session table, and the middleware that enforces them.
+
+The cookie holds a random token; the table holds only its SHA-256. Idle and absolute timeouts and
+the account's `is_active` flag are checked on every request, on the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from models import UserAccount, WebSession, utcnow
+from services.access import CurrentUser
+from settings import Settings
+
+# Only update last_seen_at when it is this stale: one write per minute, not per request.
+_TOUCH_AFTER = timedelta(seconds=60)
+
+
+def cookie_name(settings: Settings) -> str:
+    # The __Host- prefix pins the cookie to this host and path "/" and requires Secure.
+    return "__Host-muster_session" if settings.secure_cookies else "muster_session"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_cookie(settings: Settings, token: str | None) -> Cookie:
+    """The session cookie to set (token) or to delete (None)."""
+    return Cookie(
+        key=cookie_name(settings),
+        value=token or "",
+        path="/",
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        max_age=settings.session_absolute_hours * 3600 if token else 0,
+    )
+
+
+def start_session(session: AsyncSession, user_id: int, source_ip: str | None) -> str:
+    """Add a new session row to the caller's transaction; returns the cookie token."""
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=hash_token(token), user_id=user_id, source_ip=source_ip))
+    return token
+
+
+async def revoke_session(session: AsyncSession, token: str) -> None:
+    await session.execute(
+        update(WebSession)
+        .where(WebSession.token_hash == hash_token(token), WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def current_user_from(account: UserAccount) -> CurrentUser:
+    person = account.person
+    return CurrentUser(
+        id=account.id,
+        agency_id=account.agency_id,
+        person_id=account.person_id,
+        username=account.username,
+        display_name=person.display_name if person else account.username,
+        roles=account.role_names,
+    )
+
+
+async def load_session_user(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, token: str
+) -> CurrentUser | None:
+    """The user of a live session, or None (revoking the session if it has timed out)."""
+    now = utcnow()
+    async with factory() as session, session.begin():
+        web_session = await session.get(WebSession, hash_token(token))
+        if web_session is None or web_session.revoked_at is not None:
+            return None
+        idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+        absolute_limit = web_session.created_at + timedelta(hours=settings.session_absolute_hours)
+        account = await session.scalar(
+            select(UserAccount)
+            .where(UserAccount.id == web_session.user_id)
+            .options(selectinload(UserAccount.person), selectinload(UserAccount.roles))
+        )
+        if now >= idle_limit or now >= absolute_limit or account is None or not account.is_active:
+            web_session.revoked_at = now
+            return None
+        if now - web_session.last_seen_at >= _TOUCH_AFTER:
+            web_session.last_seen_at = now
+        return current_user_from(account)
+
+
+class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        state = connection.app.state
+        settings: Settings = state.settings
+        token = connection.cookies.get(cookie_name(settings))
+        if token:
+            user = await load_session_user(state.session_factory, settings, token)
+            if user is not None:
+                return AuthenticationResult(user=user, auth=token)
+        raise NotAuthorizedException("Sign in to continue.")

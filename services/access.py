@@ -1,0 +1,101 @@
+"""Every permission rule of the portal, in one place. Fail closed: anything not allowed is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Person, Role, Task, TaskKind, TaskQueue, TaskStatus, TrainingRequest
+
+MAX_CHAIN_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in user as the portal sees it: plain values, safe to use after the DB session ends."""
+
+    id: int
+    agency_id: int
+    person_id: int | None
+    username: str
+    display_name: str
+    roles: frozenset[str]
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.username} ({self.display_name})"
+
+
+def has_role(user: CurrentUser, *roles: Role) -> bool:
+    return any(role in user.roles for role in roles)
+
+
+def is_supervisor_role(user: CurrentUser) -> bool:
+    return has_role(user, Role.SERGEANT, Role.LIEUTENANT, Role.COMMAND)
+
+
+async def supervisor_chain(session: AsyncSession, person_id: int) -> list[int]:
+    """The person's supervisors, nearest first, bounded so a cycle in the data cannot loop forever."""
+    chain: list[int] = []
+    current: int | None = person_id
+    for _ in range(MAX_CHAIN_DEPTH):
+        current = await session.scalar(select(Person.supervisor_id).where(Person.id == current))
+        if current is None or current in chain or current == person_id:
+            break
+        chain.append(current)
+    return chain
+
+
+async def can_view_request(session: AsyncSession, user: CurrentUser, request: TrainingRequest) -> bool:
+    if user.agency_id != request.agency_id:
+        return False
+    if user.person_id is not None and request.officer_id == user.person_id:
+        return True
+    if has_role(user, Role.COORDINATOR, Role.COMMAND, Role.ADMIN):
+        return True
+    if user.person_id is None:
+        return False
+    if user.person_id in await supervisor_chain(session, request.officer_id):
+        return True
+    if not request.workflow_id:
+        return False
+    had_task = await session.scalar(
+        select(Task.id)
+        .where(
+            Task.workflow_id == request.workflow_id,
+            (Task.assignee_id == user.person_id) | (Task.closed_by_id == user.person_id),
+        )
+        .limit(1)
+    )
+    return had_task is not None
+
+
+def can_decide_task(user: CurrentUser, task: Task, request: TrainingRequest) -> str | None:
+    """None when the user may decide this task now, else the reason shown to them."""
+    if task.kind != TaskKind.APPROVE_TRAINING_REQUEST or task.agency_id != user.agency_id:
+        return "You cannot act on this task."
+    if task.status != TaskStatus.OPEN:
+        return "This request is no longer pending."
+    if user.person_id is not None and request.officer_id == user.person_id:
+        return "You cannot decide your own request."
+    if user.person_id is not None and task.assignee_id == user.person_id:
+        return None
+    if task.queue == TaskQueue.COORDINATORS and has_role(user, Role.COORDINATOR):
+        return None
+    return "This task is not assigned to you."
+
+
+def can_reassign_task(user: CurrentUser, task: Task, request: TrainingRequest) -> str | None:
+    if not has_role(user, Role.COORDINATOR) or task.agency_id != user.agency_id:
+        return "Only training coordinators can reassign."
+    if task.status != TaskStatus.OPEN:
+        return "This request is no longer pending."
+    if user.person_id is not None and request.officer_id == user.person_id:
+        return "You cannot act on your own request."
+    return None
+
+
+def can_change_own_request(user: CurrentUser, request: TrainingRequest) -> bool:
+    return user.person_id is not None and request.officer_id == user.person_id
