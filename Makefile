@@ -1,0 +1,44 @@
+# Muster developer commands. On a fresh clone: `make run` (the whole system), `make test` (the suite).
+# `make help` lists every target.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstall only when pyproject.toml changes.
+STAMP := $(VENV)/.muster-installed
+PYTEST_ARGS ?=
+CHECKED := models workflows activities portal services seed devtools benchmarks worker.py settings.py
+
+.DEFAULT_GOAL := run
+.PHONY: help setup run test check migrate seed clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv and install Muster with its test tools
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $(STAMP)
+
+run: setup ## migrate, seed the demo agency, start Temporal, mail catcher, worker and portal
+	$(BIN)/python -m devtools.run
+
+test: setup ## run the test suite; extra pytest arguments via PYTEST_ARGS="-k name -x"
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+check: setup ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(CHECKED)
+
+migrate: setup ## apply database migrations (MUSTER_DATABASE_URL, default var/muster.db)
+	$(BIN)/alembic upgrade head
+
+seed: setup ## create the demo agency if it does not exist
+	$(BIN)/python -m seed.demo
+
+clean: ## DELETES var/ (the local database, Temporal history, mailbox) and tool caches
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache .hypothesis test-results
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Local development tools: the `make run` supervisor and the SMTP mail catcher."""
