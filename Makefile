@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 # Reinstall only when pyproject.toml changes.
 STAMP := $(VENV)/.muster-installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 CHECKED := models workflows activities portal services seed devtools benchmarks worker.py settings.py
 
 .DEFAULT_GOAL := run
-.PHONY: help setup run test check migrate seed clean
+.PHONY: help setup run test check bench migrate seed clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +33,9 @@ test: setup ## run the test suite; extra pytest arguments via PYTEST_ARGS="-k na
 check: setup ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(CHECKED)
+
+bench: setup ## state-scale benchmarks (40,000 officers) against same-run baselines; writes BENCHMARKS.md
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 migrate: setup ## apply database migrations (MUSTER_DATABASE_URL, default var/muster.db)
 	$(BIN)/alembic upgrade head

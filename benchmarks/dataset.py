@@ -1,0 +1,255 @@
+"""A state-sized dataset for benchmarks: one licensing board's worth of officers and requests.
+
+Rows go in with Core bulk inserts (executemany), so 40,000 officers and hundreds of thousands
+of requests load in well under a minute on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from models import (
+    Agency,
+    Person,
+    RequestEvent,
+    RequestStatus,
+    Task,
+    TaskStatus,
+    Topic,
+    TrainingRequest,
+    Unit,
+    UserAccount,
+    UserRole,
+)
+
+_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    officers: int = 40_000
+    officers_per_sergeant: int = 10
+    sergeants_per_lieutenant: int = 5
+    requests_per_officer: int = 5
+    open_share: float = 0.1
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    agency_id: int
+    busiest_sergeant_id: int
+    busiest_sergeant_user_id: int
+    officer_id: int
+    officer_user_id: int
+    persons: int
+    requests: int
+    open_tasks: int
+
+
+async def _bulk(engine: AsyncEngine, table: type, rows: list[dict]) -> None:
+    async with engine.begin() as conn:
+        for start in range(0, len(rows), _BATCH):
+            await conn.execute(insert(table), rows[start : start + _BATCH])
+
+
+async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int = 7) -> DatasetSummary:
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    await _bulk(
+        engine,
+        Agency,
+        [
+            {
+                "id": 1,
+                "name": "State Board Benchmark",
+                "state": "MN",
+                "timezone": "America/Chicago",
+                "approval_cost_threshold_cents": 50_000,
+                "approval_reminder_business_days": 2,
+                "approval_escalation_business_days": 5,
+                "created_at": now,
+            }
+        ],
+    )
+    await _bulk(engine, Topic, [{"code": "crisis_intervention", "name": "Crisis intervention"}])
+    sergeants = max(1, scale.officers // scale.officers_per_sergeant)
+    lieutenants = max(1, sergeants // scale.sergeants_per_lieutenant)
+    await _bulk(
+        engine,
+        Unit,
+        [{"id": 1, "agency_id": 1, "parent_id": None, "name": "Board"}]
+        + [{"id": 2 + u, "agency_id": 1, "parent_id": 1, "name": f"Unit {u}"} for u in range(lieutenants)],
+    )
+
+    persons: list[dict] = []
+    next_id = 1
+
+    def person(rank: str, unit_id: int, supervisor_id: int | None) -> int:
+        nonlocal next_id
+        pid = next_id
+        next_id += 1
+        persons.append(
+            {
+                "id": pid,
+                "agency_id": 1,
+                "unit_id": unit_id,
+                "supervisor_id": supervisor_id,
+                "first_name": f"F{pid}",
+                "last_name": f"L{pid}",
+                "rank": rank,
+                "badge_number": f"{pid:06d}",
+                "license_number": f"MN-{pid:07d}",
+                "license_date": date(2015, 7, 1),
+                "email": "",
+                "employment_status": "active",
+                "hired_on": date(2015, 1, 1),
+                "separated_on": None,
+                "part_time": False,
+            }
+        )
+        return pid
+
+    chief = person("Chief", 1, None)
+    lieutenant_ids = [person("Lieutenant", 2 + i, chief) for i in range(lieutenants)]
+    sergeant_ids = [
+        person(
+            "Sergeant",
+            2 + i // scale.sergeants_per_lieutenant,
+            lieutenant_ids[i // scale.sergeants_per_lieutenant % lieutenants],
+        )
+        for i in range(sergeants)
+    ]
+    officer_ids = [
+        person(
+            "Officer",
+            2 + (i // scale.officers_per_sergeant) // scale.sergeants_per_lieutenant % lieutenants,
+            sergeant_ids[i // scale.officers_per_sergeant % sergeants],
+        )
+        for i in range(scale.officers)
+    ]
+    await _bulk(engine, Person, persons)
+    users = [
+        {
+            "id": p["id"],
+            "agency_id": 1,
+            "person_id": p["id"],
+            "username": f"user{p['id']}",
+            "password_hash": password_hash,
+            "is_active": True,
+            "failed_logins": 0,
+            "created_at": now,
+        }
+        for p in persons
+    ]
+    await _bulk(engine, UserAccount, users)
+    await _bulk(
+        engine,
+        UserRole,
+        [{"user_id": p["id"], "role": "officer"} for p in persons]
+        + [{"user_id": s, "role": "sergeant"} for s in sergeant_ids],
+    )
+
+    requests: list[dict] = []
+    tasks: list[dict] = []
+    events: list[dict] = []
+    busiest = sergeant_ids[0]
+    request_id = 0
+    for officer_id in officer_ids:
+        supervisor = persons[officer_id - 1]["supervisor_id"]
+        for _ in range(scale.requests_per_officer):
+            request_id += 1
+            is_open = rng.random() < scale.open_share or (supervisor == busiest and rng.random() < 0.6)
+            submitted = now - timedelta(days=rng.randint(1, 900))
+            status = (
+                RequestStatus.IN_REVIEW
+                if is_open
+                else rng.choice(
+                    [RequestStatus.APPROVED, RequestStatus.APPROVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN]
+                )
+            )
+            workflow_id = f"bench-training-request-{request_id}"
+            requests.append(
+                {
+                    "id": request_id,
+                    "agency_id": 1,
+                    "officer_id": officer_id,
+                    "title": f"Course {request_id}",
+                    "provider": "Academy",
+                    "location": "St. Paul",
+                    "start_date": date(2026, 1, 5),
+                    "end_date": date(2026, 1, 6),
+                    "hours": Decimal("8"),
+                    "overnight_travel": False,
+                    "justification": "Benchmark",
+                    "total_cost_cents": rng.randint(0, 120_000),
+                    "status": status,
+                    "current_approver_id": supervisor if is_open else None,
+                    "revision": 1,
+                    "workflow_id": workflow_id,
+                    "submitted_at": submitted,
+                    "decided_at": None if is_open else submitted + timedelta(days=2),
+                    "updated_at": submitted,
+                }
+            )
+            tasks.append(
+                {
+                    "id": request_id,
+                    "key": f"{workflow_id}:1",
+                    "agency_id": 1,
+                    "kind": "approve_training_request",
+                    "subject_type": "training_request",
+                    "subject_id": request_id,
+                    "workflow_id": workflow_id,
+                    "assignee_id": supervisor,
+                    "queue": None,
+                    "status": TaskStatus.OPEN if is_open else TaskStatus.DONE,
+                    "created_at": submitted,
+                    "due_at": submitted + timedelta(days=7),
+                    "reminded_at": None,
+                    "closed_at": None if is_open else submitted + timedelta(days=2),
+                    "closed_by_id": None if is_open else supervisor,
+                }
+            )
+            events.append(
+                {
+                    "key": f"{workflow_id}:1",
+                    "request_id": request_id,
+                    "kind": "submitted",
+                    "actor_id": None,
+                    "assignee_id": supervisor,
+                    "comment": None,
+                    "created_at": submitted,
+                }
+            )
+            if not is_open:
+                events.append(
+                    {
+                        "key": f"{workflow_id}:2",
+                        "request_id": request_id,
+                        "kind": "approved",
+                        "actor_id": supervisor,
+                        "assignee_id": None,
+                        "comment": "ok",
+                        "created_at": submitted + timedelta(days=2),
+                    }
+                )
+    await _bulk(engine, TrainingRequest, requests)
+    await _bulk(engine, Task, tasks)
+    await _bulk(engine, RequestEvent, events)
+    open_tasks = sum(1 for t in tasks if t["status"] == TaskStatus.OPEN)
+    return DatasetSummary(
+        agency_id=1,
+        busiest_sergeant_id=busiest,
+        busiest_sergeant_user_id=busiest,
+        officer_id=officer_ids[0],
+        officer_user_id=officer_ids[0],
+        persons=len(persons),
+        requests=len(requests),
+        open_tasks=open_tasks,
+    )
