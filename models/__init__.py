@@ -4,9 +4,16 @@ from models.accounts import Role, UserAccount, UserRole, WebSession
 from models.audit import AuditEvent, AuditOutcome
 from models.base import Base, utcnow
 from models.notifications import EmailState, Notification
-from models.organisation import Agency, EmploymentStatus, Person, Unit
+from models.organisation import Agency, EmploymentStatus, LicenseStatus, Person, Unit
 from models.outbox import OutboxMessage
 from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
+from models.training_records import (
+    ComplianceWaiver,
+    RecordSource,
+    TrainingRecord,
+    TrainingRecordCredit,
+    WaiverKind,
+)
 from models.training_requests import (
     CostCategory,
     RequestEvent,
@@ -20,6 +27,7 @@ from models.training_requests import (
 )
 
 __all__ = [
+    "ComplianceWaiver", "LicenseStatus", "RecordSource", "TrainingRecord", "TrainingRecordCredit", "WaiverKind",
     "Agency", "AuditEvent", "AuditOutcome", "Base", "CostCategory", "EmailState", "EmploymentStatus",
     "Notification", "OutboxMessage", "Person", "RequestEvent", "RequestEventKind", "RequestStatus", "Role",
     "Task", "TaskKind", "TaskQueue", "TaskStatus", "Topic", "TrainingRequest", "TrainingRequestCost",

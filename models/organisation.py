@@ -11,6 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, utcnow
 
 
+class LicenseStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
 class EmploymentStatus(StrEnum):
     ACTIVE = "active"
     LEAVE = "leave"
@@ -24,6 +29,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
+    # The state rule pack (rulepacks/*.toml) its officers are measured against.
+    rule_pack: Mapped[str] = mapped_column(String(40), default="MN-POST", server_default="MN-POST")
     # Approval routing settings: a request above the threshold, or with overnight travel,
     # needs a second level of approval.
     approval_cost_threshold_cents: Mapped[int] = mapped_column(Integer, default=50_000)
@@ -64,6 +71,8 @@ class Person(Base):
     badge_number: Mapped[str] = mapped_column(String(30))
     license_number: Mapped[str | None] = mapped_column(String(30), unique=True)
     license_date: Mapped[date | None] = mapped_column(Date)
+    license_status: Mapped[str] = mapped_column(String(12), default=LicenseStatus.ACTIVE,
+                                                server_default=LicenseStatus.ACTIVE)
     email: Mapped[str] = mapped_column(String(254))
     employment_status: Mapped[str] = mapped_column(String(20), default=EmploymentStatus.ACTIVE)
     hired_on: Mapped[date | None] = mapped_column(Date)
