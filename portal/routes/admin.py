@@ -35,7 +35,8 @@ def validate_agency_settings(data: dict[str, str]) -> dict[str, int] | dict[str,
         ("escalation_days", "approval_escalation_business_days"),
     ):
         raw = data.get(key, "").strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= 60:
+        # ASCII only: str.isdigit() also accepts characters such as '²' that int() rejects.
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 60:
             errors[key] = "Enter a whole number of business days from 1 to 60."
         else:
             cleaned[field] = int(raw)

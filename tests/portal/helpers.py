@@ -1,0 +1,94 @@
+"""Helpers for portal tests that need an app of their own (a real or time-skipping Temporal client)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+
+from models import AuditEvent, TrainingRequest
+from tests.portal.conftest import Browser
+from tests.support import PASSWORD
+
+FORM = {
+    "title": "Crisis Intervention Team",
+    "provider": "Regional Academy",
+    "location": "St. Paul, MN",
+    "start_date": "2027-03-01",
+    "end_date": "2027-03-05",
+    "hours": "40",
+    "cost_tuition": "200.00",
+    "cost_travel": "",
+    "cost_lodging": "",
+    "cost_other": "",
+    "justification": "Required for CIT certification.",
+}
+
+SignIn = Callable[[str], Awaitable[Browser]]
+
+
+@asynccontextmanager
+async def portal(make_app: Callable[[Client], Litestar], client: Client) -> AsyncIterator[SignIn]:
+    """An app on `client`; yields a function that opens a signed-in browser per username."""
+    app = make_app(client)
+    opened: list[httpx.AsyncClient] = []
+
+    async def sign_in(username: str) -> Browser:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
+        opened.append(http)
+        browser = Browser(http)
+        await http.get("/login")
+        response = await browser.post("/login", {"username": username, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        return browser
+
+    try:
+        yield sign_in
+    finally:
+        for http in opened:
+            await http.aclose()
+        await app.state.engine.dispose()
+
+
+def request_id_from(location: str) -> int:
+    match = re.fullmatch(r"/requests/(\d+)(\?.*)?", location)
+    assert match, location
+    return int(match.group(1))
+
+
+async def submit(browser: Browser, **changes: str) -> tuple[int, str]:
+    """Submit the request form; returns the new request id and the redirect location."""
+    response = await browser.post("/requests", {**FORM, **changes})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    return request_id_from(location), location
+
+
+async def load(factory: async_sessionmaker[AsyncSession], request_id: int) -> TrainingRequest:
+    async with factory() as session:
+        return await session.get_one(TrainingRequest, request_id)
+
+
+async def audits(
+    factory: async_sessionmaker[AsyncSession], action: str, outcome: str | None = None
+) -> list[AuditEvent]:
+    async with factory() as session:
+        query = select(AuditEvent).where(AuditEvent.action == action)
+        if outcome is not None:
+            query = query.where(AuditEvent.outcome == outcome)
+        return list(await session.scalars(query.order_by(AuditEvent.id)))
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
