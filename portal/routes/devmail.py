@@ -59,7 +59,7 @@ async def dev_mail(
 ) -> Template:
     folder = settings.dev_mailbox_dir
     paths = sorted(
-        (p for p in folder.glob("*.eml") if p.is_file()) if folder and folder.exists() else [],
+        (p for p in folder.glob("*.eml") if p.is_file() and not p.is_symlink()) if folder and folder.exists() else [],
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )[:_LIST_LIMIT]
