@@ -17,9 +17,14 @@ class RequestMessageContext:
     link: str
 
 
+# The workflow names an approval that moves on to the next level "forwarded"; its timeline event
+# (and so its wording) is "assigned".
+_EVENT_ALIASES = {"forwarded": "assigned"}
+
+
 def compose(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
     """Subject and plain-text body for one recipient of one event."""
-    subject, lead = _lines(event, ctx)
+    subject, lead = _lines(_EVENT_ALIASES.get(event, event), ctx)
     body = [lead, "", f"Training: {ctx.title}", f"Officer: {ctx.officer_name}"]
     if ctx.comment:
         body.append(f"Comment: {ctx.comment}")

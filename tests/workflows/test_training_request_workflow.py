@@ -67,7 +67,7 @@ async def test_request_under_threshold_is_approved_by_the_sergeant_alone(
 @pytest.mark.parametrize("kwargs", [{"tuition_cents": 65_000}, {"tuition_cents": 10_000, "overnight": True}],
                          ids=["above-threshold", "overnight-travel"])
 async def test_costly_or_overnight_request_goes_on_to_the_lieutenant_after_the_sergeant(
-    session_factory, skipping_client, settings, demo_org, kwargs
+    session_factory, skipping_client, settings, demo_org, kwargs, mailbox
 ):
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org, **kwargs)
     first = await wait_for_open_task(session_factory, request_id)
@@ -81,6 +81,9 @@ async def test_costly_or_overnight_request_goes_on_to_the_lieutenant_after_the_s
     assert await decide(handle, second, demo_org.lt1, DecisionAction.APPROVE) == "approved"
     assert await handle.result() == "approved"
     assert await timeline(session_factory, request_id) == ["submitted", "approved", "assigned", "approved"]
+    subjects = {(m["To"], m["Subject"].strip()) for m in mailbox.messages}
+    assert ("lt1@test.example", "[Muster] A training request was forwarded to you: Crisis Intervention Team course") \
+        in subjects
 
 
 async def test_changes_requested_goes_back_to_the_officer_and_resubmission_returns_to_the_same_approver(
