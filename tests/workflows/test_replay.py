@@ -1,12 +1,12 @@
 """Replay committed histories against today's workflow code: a deploy must not break open requests.
 
-Histories were recorded from real runs (`MUSTER_RECORD_HISTORIES=1 pytest tests/workflows/test_replay.py`).
-If a change fails here, guard it with `workflow.patched(...)` instead of re-recording.
+Histories were recorded from real runs: `pytest -m record_history tests/workflows/test_replay.py`
+(the recorders are deselected in normal runs). If a change fails here, guard it with
+`workflow.patched(...)` instead of re-recording.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,6 @@ from workflows.training_request_types import (
 )
 
 HISTORIES = Path(__file__).parent / "histories"
-RECORDING = os.environ.get("MUSTER_RECORD_HISTORIES") == "1"
 
 
 @pytest.mark.parametrize("history_file", sorted(p.name for p in HISTORIES.glob("*.json")))
@@ -41,7 +40,7 @@ async def _save(handle: WorkflowHandle, name: str) -> None:
     (HISTORIES / name).write_text(history.to_json())
 
 
-@pytest.mark.skipif(not RECORDING, reason="records histories only when MUSTER_RECORD_HISTORIES=1")
+@pytest.mark.record_history
 async def test_record_changes_forward_remind_escalate_approve(
     session_factory, skipping_client, time_skipping_env, settings, demo_org
 ):
@@ -66,7 +65,7 @@ async def test_record_changes_forward_remind_escalate_approve(
     await _save(handle, "changes_forward_escalate_approve.json")
 
 
-@pytest.mark.skipif(not RECORDING, reason="records histories only when MUSTER_RECORD_HISTORIES=1")
+@pytest.mark.record_history
 async def test_record_coordinator_queue_reassign_deny(
     session_factory, skipping_client, time_skipping_env, settings, demo_org
 ):
