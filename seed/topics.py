@@ -26,11 +26,25 @@ MINNESOTA_TOPICS: tuple[tuple[str, str], ...] = (
     ("other", "Other"),
 )
 
+# Topics the California, Texas and Florida rule packs add.
+OTHER_STATE_TOPICS: tuple[tuple[str, str], ...] = (
+    ("school_resource_officer", "School resource officer"),
+    ("arrest_control", "Arrest and control"),
+    ("strategic_communications", "Strategic communications"),
+    ("domestic_violence", "Domestic violence"),
+    ("bloodborne_pathogens", "Bloodborne pathogens"),
+    ("active_shooter", "Active shooter response (ALERRT)"),
+    ("human_diversity", "Human diversity"),
+    ("cultural_diversity", "Cultural diversity"),
+    ("special_investigative_topics", "Special investigative topics"),
+)
+ALL_TOPICS = MINNESOTA_TOPICS + OTHER_STATE_TOPICS
+
 
 async def ensure_topics(session: AsyncSession) -> int:
     """Insert the topics that are missing (existing names are left alone). Returns how many were added."""
     existing = set(await session.scalars(select(Topic.code)))
-    missing = [Topic(code=code, name=name) for code, name in MINNESOTA_TOPICS if code not in existing]
+    missing = [Topic(code=code, name=name) for code, name in ALL_TOPICS if code not in existing]
     session.add_all(missing)
     await session.flush()
     return len(missing)
