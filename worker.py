@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.licensing_cycles import LicensingCycleActivities
 from activities.notifications import NotificationActivities
 from activities.training_requests import TrainingRequestActivities
 from models.database import create_engine, create_session_factory
 from services.workflow_starts import relay_forever
 from settings import Settings, get_settings
+from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 
 log = logging.getLogger("muster.worker")
@@ -28,15 +30,19 @@ def build_worker(
 ) -> Worker:
     requests = TrainingRequestActivities(session_factory)
     notifications = NotificationActivities(session_factory, settings)
+    cycles = LicensingCycleActivities(session_factory, settings)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[TrainingRequestWorkflow],
+        workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow],
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
             notifications.create_request_notifications,
             notifications.send_notification_email,
+            cycles.evaluate_officer,
+            cycles.send_compliance_reminder,
+            cycles.open_compliance_case,
         ],
     )
 
@@ -65,7 +71,8 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     relay = asyncio.create_task(
-        relay_forever(session_factory, client, settings.task_queue, settings.outbox_poll_seconds)
+        relay_forever(session_factory, client, settings.task_queue, settings.outbox_poll_seconds,
+                      settings.workflow_id_prefix)
     )
     log.info("worker polling task queue %r at %s", settings.task_queue, settings.temporal_address)
     async with worker:

@@ -27,6 +27,33 @@ class NotifyInput:
     comment: str | None = None
 
 
+async def add_notification(
+    session: AsyncSession, settings: Settings, *, key: str, person_id: int, subject: str, body: str, link: str | None
+) -> Notification:
+    """The notification with this key, created if new: a retried activity writes it once.
+
+    Links in the mail are absolute (settings.public_url); the in-app link stays relative.
+    """
+    existing = await session.scalar(select(Notification).where(Notification.key == key))
+    if existing is not None:
+        return existing
+    person = await session.get_one(Person, person_id)
+    if link and settings.public_url not in body:
+        body = f"{body}\n\nOpen Muster: {settings.public_url}{link}"
+    notification = Notification(
+        key=key,
+        person_id=person_id,
+        subject=subject,
+        body=body,
+        link=link,
+        email_to=person.email or None,
+        email_state=EmailState.PENDING if person.email else EmailState.NOT_REQUESTED,
+    )
+    session.add(notification)
+    await session.flush()
+    return notification
+
+
 def message_id_for(notification_key: str) -> str:
     digest = hashlib.sha256(notification_key.encode()).hexdigest()[:40]
     return f"<{digest}@muster>"
@@ -44,17 +71,16 @@ class NotificationActivities:
             request = await session.get_one(TrainingRequest, notify.request_id)
             recipient_ids = set(notify.person_ids)
             if notify.coordinators:
-                recipient_ids |= set(await _coordinator_ids(session, request.agency_id))
+                recipient_ids |= set(await coordinator_ids(session, request.agency_id))
             recipient_ids.discard(notify.actor_id)  # nobody needs mail about their own click
             names = await _names(session, {request.officer_id, notify.actor_id, notify.assignee_id})
             pending: list[int] = []
             for person_id in sorted(recipient_ids):
-                key = f"{notify.key}:{notify.event}:{person_id}"
-                existing = await session.scalar(select(Notification).where(Notification.key == key))
-                if existing is None:
-                    existing = await self._create(session, key, person_id, request, notify, names)
-                if existing.email_state == EmailState.PENDING:
-                    pending.append(existing.id)
+                notification = await self._create(
+                    session, f"{notify.key}:{notify.event}:{person_id}", person_id, request, notify, names
+                )
+                if notification.email_pending:
+                    pending.append(notification.id)
             return pending
 
     async def _create(
@@ -66,7 +92,6 @@ class NotificationActivities:
         notify: NotifyInput,
         names: dict[int, str],
     ) -> Notification:
-        person = await session.get_one(Person, person_id)
         link = f"/requests/{request.id}"
         subject, body = compose(
             notify.event,
@@ -81,18 +106,8 @@ class NotificationActivities:
                 link=f"{self._settings.public_url}{link}",
             ),
         )
-        notification = Notification(
-            key=key,
-            person_id=person_id,
-            subject=subject,
-            body=body,
-            link=link,
-            email_to=person.email or None,
-            email_state=EmailState.PENDING if person.email else EmailState.NOT_REQUESTED,
-        )
-        session.add(notification)
-        await session.flush()
-        return notification
+        return await add_notification(session, self._settings, key=key, person_id=person_id, subject=subject,
+                                      body=body, link=link)
 
     @activity.defn
     async def send_notification_email(self, notification_id: int) -> None:
@@ -110,7 +125,7 @@ class NotificationActivities:
             sent.email_attempts += 1
 
 
-async def _coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:
+async def coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:
     rows = await session.scalars(
         select(UserAccount.person_id)
         .join(UserRole, UserRole.user_id == UserAccount.id)

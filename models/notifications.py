@@ -35,3 +35,7 @@ class Notification(Base):
     email_state: Mapped[str] = mapped_column(String(16), default=EmailState.PENDING)
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
     email_sent_at: Mapped[datetime | None]
+
+    @property
+    def email_pending(self) -> bool:
+        return self.email_state == EmailState.PENDING

@@ -12,19 +12,28 @@ import asyncio
 import contextlib
 import logging
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, String, cast, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models import OutboxMessage, TrainingRequest, training_request_workflow_id, utcnow
+from models import EmploymentStatus, OutboxMessage, Person, TrainingRequest, training_request_workflow_id, utcnow
+from workflows.licensing_cycle_types import (
+    LICENSING_CYCLE_WORKFLOW,
+    LicensingCycleState,
+    licensing_cycle_workflow_id,
+)
 from workflows.training_request_types import WORKFLOW_NAME, TrainingRequestInput
 
 log = logging.getLogger(__name__)
 
 START_TRAINING_REQUEST = "start_training_request"
+START_LICENSING_CYCLE = "start_licensing_cycle"
+# How often the relay looks for licensed officers whose cycle workflow was never queued.
+_SWEEP_EVERY_ROUNDS = 150
 _MAX_BACKOFF = timedelta(minutes=5)
 
 
@@ -46,14 +55,51 @@ async def enqueue_training_request_start(
     return message
 
 
+async def queue_missing_licensing_cycles(session: AsyncSession, workflow_id_prefix: str) -> int:
+    """Queue a licensing-cycle start for every licensed, employed officer who has none yet.
+
+    One INSERT ... SELECT with an anti-join, so it stays cheap at 40,000 officers; it covers
+    officers added by any path (seed, roster import, admin) without each path remembering to.
+    """
+    workflow_id = literal(licensing_cycle_workflow_id(0, workflow_id_prefix)[:-1]) + cast(Person.id, String)
+    already = select(OutboxMessage.id).where(OutboxMessage.workflow_id == workflow_id)
+    missing = select(
+        literal(START_LICENSING_CYCLE), workflow_id, func.json_object("officer_id", Person.id)
+        if session.get_bind().dialect.name == "sqlite" else func.json_build_object("officer_id", Person.id),
+        literal(utcnow()), literal(utcnow()), literal(0),
+    ).where(
+        Person.license_date.is_not(None),
+        Person.employment_status != EmploymentStatus.SEPARATED,
+        ~already.exists(),
+    )
+    result = await session.execute(
+        insert(OutboxMessage).from_select(
+            ["kind", "workflow_id", "payload", "created_at", "next_attempt_at", "attempts"], missing
+        )
+    )
+    return cast_result(result).rowcount or 0
+
+
+def cast_result(result: object) -> CursorResult[Any]:
+    assert isinstance(result, CursorResult)
+    return result
+
+
+def _workflow_start(message: OutboxMessage) -> tuple[str, object]:
+    if message.kind == START_TRAINING_REQUEST:
+        return WORKFLOW_NAME, TrainingRequestInput(request_id=int(message.payload["request_id"]))
+    if message.kind == START_LICENSING_CYCLE:
+        return LICENSING_CYCLE_WORKFLOW, LicensingCycleState(officer_id=int(message.payload["officer_id"]))
+    raise ValueError(f"unknown outbox kind {message.kind!r}")
+
+
 async def _start(client: Client, message: OutboxMessage, task_queue: str) -> None:
-    if message.kind != START_TRAINING_REQUEST:
-        raise ValueError(f"unknown outbox kind {message.kind!r}")
+    workflow_name, argument = _workflow_start(message)
     # Already started (and perhaps finished) by an earlier attempt: exactly once holds.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
-            WORKFLOW_NAME,
-            TrainingRequestInput(request_id=int(message.payload["request_id"])),
+            workflow_name,
+            argument,
             id=message.workflow_id,
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -103,11 +149,22 @@ async def dispatch_due(
 
 
 async def relay_forever(
-    factory: async_sessionmaker[AsyncSession], client: Client, task_queue: str, poll_seconds: float
+    factory: async_sessionmaker[AsyncSession],
+    client: Client,
+    task_queue: str,
+    poll_seconds: float,
+    workflow_id_prefix: str = "",
 ) -> None:
+    rounds = 0
     while True:
         try:
+            if rounds % _SWEEP_EVERY_ROUNDS == 0:
+                async with factory() as session, session.begin():
+                    queued = await queue_missing_licensing_cycles(session, workflow_id_prefix)
+                if queued:
+                    log.info("queued %d licensing-cycle workflow starts", queued)
             await dispatch_due(factory, client, task_queue)
         except Exception:  # the database may be briefly unreachable; the next round retries
             log.exception("outbox relay round failed")
+        rounds += 1
         await asyncio.sleep(poll_seconds)

@@ -60,3 +60,27 @@ async def test_a_start_repeated_after_a_crash_does_not_run_the_workflow_twice(
     assert len(runs) == 1
     async with session_factory() as session:
         assert (await session.scalar(select(OutboxMessage.dispatched_at).where(OutboxMessage.id == message_id)))
+
+
+async def test_every_licensed_employed_officer_gets_one_queued_licensing_cycle_start(
+    session_factory, settings, demo_org
+):
+    from datetime import date
+
+    from models import EmploymentStatus, Person
+    from services.workflow_starts import START_LICENSING_CYCLE, queue_missing_licensing_cycles
+
+    async with session_factory() as session, session.begin():
+        for person_id in (demo_org.officer1, demo_org.officer2, demo_org.sgt1):
+            (await session.get_one(Person, person_id)).license_date = date(2020, 8, 1)
+        separated = await session.get_one(Person, demo_org.officer2)
+        separated.employment_status = EmploymentStatus.SEPARATED
+    for _ in range(2):  # a second sweep queues nothing new
+        async with session_factory() as session, session.begin():
+            await queue_missing_licensing_cycles(session, settings.workflow_id_prefix)
+    async with session_factory() as session:
+        rows = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == START_LICENSING_CYCLE)))
+    assert sorted(row.workflow_id for row in rows) == sorted(
+        f"{settings.workflow_id_prefix}licensing-cycle-{pid}" for pid in (demo_org.officer1, demo_org.sgt1)
+    )
+    assert {row.payload["officer_id"] for row in rows} == {demo_org.officer1, demo_org.sgt1}

@@ -15,6 +15,7 @@ from temporalio.worker import Replayer
 
 from tests.support import create_request, wait_for_open_task
 from tests.workflows.test_training_request_workflow import decide, sleep_past_escalation
+from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
     UPDATE_REASSIGN,
@@ -32,7 +33,7 @@ async def test_committed_history_replays_on_current_code(history_file: str) -> N
     from temporalio.client import WorkflowHistory
 
     history = WorkflowHistory.from_json("replayed", (HISTORIES / history_file).read_text())
-    await Replayer(workflows=[TrainingRequestWorkflow]).replay_workflow(history)
+    await Replayer(workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow]).replay_workflow(history)
 
 
 async def _save(handle: WorkflowHandle, name: str) -> None:
@@ -89,3 +90,23 @@ async def test_record_coordinator_queue_reassign_deny(
     await decide(handle, task, demo_org.lt1, DecisionAction.DENY, "Not this fiscal year")
     assert await handle.result() == "denied"
     await _save(handle, "coordinator_queue_reassign_deny.json")
+
+
+@pytest.mark.record_history
+async def test_record_licensing_cycle_reminders_recompute_case_and_continue_as_new(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    from datetime import timedelta
+
+    from tests.workflows.test_licensing_cycle import license_officer, sleep_until, start_cycle
+    from workflows.licensing_cycle_types import SIGNAL_RECOMPUTE
+
+    today = (await time_skipping_env.get_current_time()).date()
+    cycle_end = await license_officer(session_factory, demo_org, today)
+    handle = await start_cycle(skipping_client, settings, demo_org)
+    first_run = (await handle.describe()).run_id
+    await sleep_until(time_skipping_env, cycle_end - timedelta(days=100))
+    await handle.signal(SIGNAL_RECOMPUTE)
+    await sleep_until(time_skipping_env, cycle_end + timedelta(days=2))
+    history = await skipping_client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
+    (HISTORIES / "licensing_cycle_reminders_case_continue_as_new.json").write_text(history.to_json())

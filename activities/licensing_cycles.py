@@ -1,0 +1,105 @@
+"""Database side of the licensing-cycle workflow: evaluate an officer, remind them, open a case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio import activity
+
+from activities.notifications import add_notification, coordinator_ids
+from compliance.wording import format_date
+from models import AuditEvent, AuditOutcome, Person, Task, TaskKind, TaskQueue
+from services.compliance import is_tracked, officer_status
+from settings import Settings
+from workflows.licensing_cycle_types import (
+    ComplianceCaseInput,
+    CycleSnapshot,
+    Deadline,
+    EvaluateInput,
+    ReminderInput,
+)
+
+
+class LicensingCycleActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = session_factory
+        self._settings = settings
+
+    @activity.defn
+    async def evaluate_officer(self, request: EvaluateInput) -> CycleSnapshot:
+        on = date.fromisoformat(request.on)
+        async with self._sessions() as session:
+            person = await session.get(Person, request.officer_id)
+            status = await officer_status(session, request.officer_id, on)
+        if person is None or not is_tracked(person):
+            return CycleSnapshot(officer_id=request.officer_id, tracked=False)
+        if status is None:  # licensed from a future date
+            return CycleSnapshot(officer_id=request.officer_id, tracked=True, licensed_from=str(person.license_date))
+        by_due: dict[date, list[str]] = defaultdict(list)
+        unmet = [s for s in status.requirements if not s.met and s.due_on >= on]
+        for requirement_status, sentence in zip(
+            (s for s in status.requirements if not s.met), status.missing, strict=True
+        ):
+            if requirement_status in unmet:
+                by_due[requirement_status.due_on].append(sentence)
+        return CycleSnapshot(
+            officer_id=request.officer_id,
+            tracked=True,
+            cycle_end=status.cycle_end.isoformat(),
+            compliant=status.state == "compliant",
+            deadlines=[
+                Deadline(due_on=due.isoformat(), missing=sentences) for due, sentences in sorted(by_due.items())
+            ],
+        )
+
+    @activity.defn
+    async def send_compliance_reminder(self, reminder: ReminderInput) -> list[int]:
+        """Notify the officer (and from 30 days out their supervisor); returns notifications to email."""
+        async with self._sessions() as session, session.begin():
+            officer = await session.get_one(Person, reminder.officer_id)
+            due = format_date(date.fromisoformat(reminder.due_on))
+            lines = "\n".join(f"- {sentence}" for sentence in reminder.missing)
+            recipients = [officer.id]
+            if reminder.copy_supervisor and officer.supervisor_id is not None:
+                recipients.append(officer.supervisor_id)
+            ids = []
+            for person_id in recipients:
+                about = "You have" if person_id == officer.id else f"{officer.display_name} has"
+                notification = await add_notification(
+                    session, self._settings, key=f"{reminder.key}:{person_id}", person_id=person_id,
+                    subject=f"[Muster] Training due by {due} ({reminder.days_before} days left)",
+                    body=f"{about} training requirements due by {due}:\n{lines}",
+                    link="/dashboard" if person_id == officer.id else None,
+                )
+                ids.append(notification)
+            return [notification.id for notification in ids if notification.email_pending]
+
+    @activity.defn
+    async def open_compliance_case(self, case: ComplianceCaseInput) -> list[int]:
+        """Put a non-compliant officer in the coordinators' queue at cycle end (idempotent by key)."""
+        async with self._sessions() as session, session.begin():
+            existing = await session.scalar(select(Task.id).where(Task.key == case.key))
+            officer = await session.get_one(Person, case.officer_id)
+            if existing is None:
+                session.add(Task(key=case.key, agency_id=officer.agency_id, kind=TaskKind.COMPLIANCE_CASE,
+                                 subject_type="officer", subject_id=officer.id, workflow_id=case.workflow_id,
+                                 queue=TaskQueue.COORDINATORS))
+                session.add(AuditEvent(agency_id=officer.agency_id, actor_label="Muster workflow",
+                                       action="compliance.case_opened", object_type="officer",
+                                       object_id=str(officer.id), outcome=AuditOutcome.SUCCESS, source="workflow",
+                                       detail={"cycle_end": case.cycle_end, "missing": case.missing}))
+            ended = format_date(date.fromisoformat(case.cycle_end))
+            lines = "\n".join(f"- {sentence}" for sentence in case.missing)
+            notifications = []
+            for person_id in [officer.id, *await coordinator_ids(session, officer.agency_id)]:
+                notifications.append(await add_notification(
+                    session, self._settings, key=f"{case.key}:{person_id}", person_id=person_id,
+                    subject=f"[Muster] Licensing cycle ended {ended} with requirements unmet: {officer.display_name}",
+                    body=f"{officer.display_name}'s cycle ended {ended} with these requirements unmet:\n{lines}\n"
+                         "The case is in the coordinators' escalation queue.",
+                    link="/escalations" if person_id != officer.id else "/dashboard",
+                ))
+            return [n.id for n in notifications if n.email_pending]
