@@ -14,6 +14,7 @@ from models import AuditOutcome, Role
 from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
 from portal.routes.inbox import INBOX_CHANGED
+from services import compliance_cases
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_reassign_task, has_role
 from services.audit import record_audit
@@ -46,7 +47,28 @@ async def escalations(request: Request, db: NamedDependency[AsyncSession]) -> Te
     candidates = {
         row.task.id: [person for person in supervisors if person.id != row.request.officer_id] for row in rows
     }
-    return await page(request, db, "inbox/escalations.html", rows=rows, view="escalations", candidates=candidates)
+    cases = await compliance_cases.open_cases(db, user.agency_id)
+    return await page(request, db, "inbox/escalations.html", rows=rows, view="escalations", candidates=candidates,
+                      cases=cases, case_error=request.query_params.get("case_error"))
+
+
+@post("/escalations/cases/{task_id:int}/resolve", status_code=303)
+async def resolve_compliance_case(
+    request: Request, db: NamedDependency[AsyncSession], task_id: FromPath[int]
+) -> Redirect:
+    """A coordinator closes an end-of-cycle case with a note of what was done (audited)."""
+    user = current_user(request)
+    if not has_role(user, Role.COORDINATOR):
+        await _refuse(request, db, user)
+    note = str((await request.form()).get("note") or "").strip()
+    problem = await compliance_cases.resolve_case(db, user.agency_id, task_id, user.person_id, note)
+    record_audit(db, user.id, user.audit_label, "compliance.case_resolved", "task", task_id,
+                 AuditOutcome.FAILURE if problem else AuditOutcome.SUCCESS, client_ip(request), user.agency_id,
+                 {"note": note[: compliance_cases.NOTE_LIMIT], "problem": problem})
+    await db.commit()
+    if problem:
+        return Redirect("/escalations", query_params={"case_error": problem}, status_code=303)
+    return Redirect("/escalations", status_code=303)
 
 
 @post("/escalations/tasks/{task_id:int}/reassign", status_code=200)
@@ -124,4 +146,4 @@ async def reassign_task(
     return Template(template_name="inbox/_row.html", context=context, headers={"HX-Trigger": INBOX_CHANGED})
 
 
-ROUTES = [escalations, reassign_task]
+ROUTES = [escalations, reassign_task, resolve_compliance_case]
