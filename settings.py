@@ -34,6 +34,7 @@ class Settings:
     secure_cookies: bool
     session_idle_minutes: int
     session_absolute_hours: int
+    lockout_release_minutes: int
     dev_mailbox_dir: Path | None
     s3_endpoint: str | None
     s3_access_key: str | None
@@ -86,6 +87,8 @@ def load_settings() -> Settings:
         secure_cookies=_bool("MUSTER_SECURE_COOKIES", False),
         session_idle_minutes=int(env("MUSTER_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env("MUSTER_SESSION_ABSOLUTE_HOURS", "12")),
+        # 0: a locked account stays locked until an administrator unlocks it (CJIS AC-7).
+        lockout_release_minutes=int(env("MUSTER_LOCKOUT_RELEASE_MINUTES", "0")),
         dev_mailbox_dir=Path(dev_mailbox) if dev_mailbox else None,
         s3_endpoint=env("MUSTER_S3_ENDPOINT") or None,
         s3_access_key=env("MUSTER_S3_ACCESS_KEY") or None,

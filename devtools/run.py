@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seed.demo import DEMO_LOGINS, DEMO_PASSWORD
+from seed.demo import DEMO_LOGINS, DEMO_MFA_SECRET, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("MUSTER_VAR_DIR", ROOT / "var")).resolve()
@@ -236,6 +236,8 @@ def banner(portal: bool) -> str:
         lines += [f"  {'username':<12} {'role':<12} who"]
         lines += [f"  {login.username:<12} {login.role:<12} {login.who}" for login in DEMO_LOGINS]
         lines += ["", "  Everyone else on the roster signs in as first initial + last name (e.g. tnguyen)."]
+        lines += ["", "  Coordinator, command and admin logins also ask for a 6-digit code. Add this DEMO-ONLY key",
+                  f"  to an authenticator app (time-based, 30 s): {DEMO_MFA_SECRET}"]
     lines += ["", "Press Ctrl-C to stop everything.", rule]
     return "\n".join(lines)
 

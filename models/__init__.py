@@ -1,6 +1,14 @@
 """Muster's tables. Importing this package registers every model on Base.metadata."""
 
-from models.accounts import Role, UserAccount, UserRole, WebSession
+from models.accounts import (
+    MfaRecoveryCode,
+    PasswordResetToken,
+    PendingLogin,
+    Role,
+    UserAccount,
+    UserRole,
+    WebSession,
+)
 from models.audit import AuditEvent, AuditOutcome
 from models.base import Base, utcnow
 from models.notifications import EmailState, Notification
@@ -29,7 +37,8 @@ from models.training_requests import (
 __all__ = [
     "ComplianceWaiver", "LicenseStatus", "RecordSource", "TrainingRecord", "TrainingRecordCredit", "WaiverKind",
     "Agency", "AuditEvent", "AuditOutcome", "Base", "CostCategory", "EmailState", "EmploymentStatus",
-    "Notification", "OutboxMessage", "Person", "RequestEvent", "RequestEventKind", "RequestStatus", "Role",
+    "MfaRecoveryCode", "Notification", "OutboxMessage", "PasswordResetToken", "PendingLogin", "Person",
+    "RequestEvent", "RequestEventKind", "RequestStatus", "Role",
     "Task", "TaskKind", "TaskQueue", "TaskStatus", "Topic", "TrainingRequest", "TrainingRequestCost",
     "TrainingRequestTopic", "Unit", "UserAccount", "UserRole", "WebSession", "training_request_workflow_id",
     "utcnow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -36,6 +36,8 @@ class Agency(Base):
     approval_cost_threshold_cents: Mapped[int] = mapped_column(Integer, default=50_000)
     approval_reminder_business_days: Mapped[int] = mapped_column(Integer, default=2)
     approval_escalation_business_days: Mapped[int] = mapped_column(Integer, default=5)
+    # Coordinators, command staff and administrators always need MFA; officers when this is set.
+    require_mfa_for_officers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -20,7 +20,22 @@ from temporalio.client import Client
 
 from models.database import create_engine, create_session_factory
 from portal import errors
-from portal.routes import admin, auth, devmail, escalations, health, inbox, notifications, requests
+from portal.routes import (
+    account,
+    admin,
+    audit_log,
+    auth,
+    dashboard,
+    devmail,
+    escalations,
+    health,
+    inbox,
+    locked_accounts,
+    notifications,
+    password_reset,
+    records,
+    requests,
+)
 from portal.security import security_headers
 from portal.sessions import SessionAuthMiddleware
 from settings import Settings, get_settings
@@ -71,6 +86,12 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *escalations.ROUTES,
         *notifications.ROUTES,
         *admin.ROUTES,
+        *account.ROUTES,
+        *password_reset.ROUTES,
+        *locked_accounts.ROUTES,
+        *audit_log.ROUTES,
+        *dashboard.ROUTES,
+        *records.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
     if settings.dev_mailbox_dir is not None:

@@ -19,6 +19,8 @@ NOTICES = {
     "withdrawn": "Your request has been withdrawn.",
     "resubmitted": "Your request has been resubmitted.",
     "saved": "Settings saved.",
+    "password_changed": "Your password has been changed. Your other sessions have been signed out.",
+    "unlocked": "The account has been unlocked.",
 }
 
 

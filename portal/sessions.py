@@ -1,12 +1,14 @@
 """Server-side login sessions on the web_session table, and the middleware that enforces them.
 
-The cookie holds a random token; the table holds only its SHA-256. Idle and absolute timeouts and
-the account's `is_active` flag are checked on every request, on the server.
+The cookie holds a random token; the table holds only its SHA-256. Idle and absolute timeouts,
+the account's `is_active` flag and its MFA duty are checked on every request, on the server: an
+account that must use MFA but has not enrolled has no usable session (it signs in again and is
+sent to enrolment). Between password and code a browser holds only a "pending" cookie, which this
+middleware never accepts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -20,6 +22,8 @@ from sqlalchemy.orm import selectinload
 
 from models import UserAccount, WebSession, utcnow
 from services.access import CurrentUser
+from services.mfa import account_needs_mfa
+from services.sign_in import PENDING_TTL, token_digest
 from settings import Settings
 
 # Only update last_seen_at when it is this stale: one write per minute, not per request.
@@ -31,8 +35,12 @@ def cookie_name(settings: Settings) -> str:
     return "__Host-muster_session" if settings.secure_cookies else "muster_session"
 
 
+def pending_cookie_name(settings: Settings) -> str:
+    return "__Host-muster_pending" if settings.secure_cookies else "muster_pending"
+
+
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_digest(token)
 
 
 def session_cookie(settings: Settings, token: str | None) -> Cookie:
@@ -45,6 +53,19 @@ def session_cookie(settings: Settings, token: str | None) -> Cookie:
         secure=settings.secure_cookies,
         samesite="lax",
         max_age=settings.session_absolute_hours * 3600 if token else 0,
+    )
+
+
+def pending_cookie(settings: Settings, token: str | None) -> Cookie:
+    """The cookie of a sign-in waiting for its second factor (or None to delete it)."""
+    return Cookie(
+        key=pending_cookie_name(settings),
+        value=token or "",
+        path="/",
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        max_age=int(PENDING_TTL["enrol"].total_seconds()) if token else 0,
     )
 
 
@@ -91,7 +112,13 @@ async def load_session_user(
             .where(UserAccount.id == web_session.user_id)
             .options(selectinload(UserAccount.person), selectinload(UserAccount.roles))
         )
-        if now >= idle_limit or now >= absolute_limit or account is None or not account.is_active:
+        if (
+            now >= idle_limit
+            or now >= absolute_limit
+            or account is None
+            or not account.is_active
+            or (account.mfa_enabled_at is None and await account_needs_mfa(session, account))
+        ):
             web_session.revoked_at = now
             return None
         if now - web_session.last_seen_at >= _TOUCH_AFTER:

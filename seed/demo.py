@@ -38,11 +38,17 @@ from models import (
 )
 from models.database import create_engine, create_session_factory
 from seed.topics import ensure_topics
+from seed.training_records import add_demo_training_records
+from services.mfa import mfa_required
 from services.workflow_starts import enqueue_training_request_start
 from settings import get_settings
 
 AGENCY_NAME = "Lakeview Police Department"
 DEMO_PASSWORD = "lakeview-demo-2026"
+# DEMO ONLY, published in the README and the `make run` banner: the TOTP secret of every demo
+# account whose role requires two-step sign-in (coordinator, command staff, admin), so the demo
+# can be tried with any authenticator app. Never use it outside the demo.
+DEMO_MFA_SECRET = "LAKEVIEWDEMOTOTPSECRETONLYFORDEV"
 EMAIL_DOMAIN = "lakeview.example"
 
 # Unit name -> parent unit name (None for the root). Order matters: parents first.
@@ -177,6 +183,10 @@ def roster() -> list[RosterEntry]:
     return entries
 
 
+def _roster_badges() -> dict[str, str]:
+    return {entry.key: entry.badge for entry in roster()}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -213,7 +223,8 @@ class DemoSummary:
             f"Created demo agency '{AGENCY_NAME}' (id {self.agency_id}): {self.people} people, "
             f"{self.users} logins, {len(self.pending_request_ids)} pending and "
             f"{len(self.finished_request_ids)} finished training requests.\n"
-            f"Every login uses the password '{self.password}'. Named logins: "
+            f"Every login uses the password '{self.password}'. Coordinator, command and admin logins also "
+            f"need a code from an authenticator app set up with the demo-only key {DEMO_MFA_SECRET}. Named logins: "
             + ", ".join(login.username for login in self.logins)
             + ". Any other person signs in as first initial + last name (e.g. 'tnguyen')."
         )
@@ -235,6 +246,7 @@ async def seed_demo(
             users = await session.scalar(
                 select(func.count(UserAccount.id)).where(UserAccount.agency_id == existing)
             )
+            await add_demo_training_records(session, existing, _roster_badges())
             return DemoSummary(created=False, agency_id=existing, people=people or 0, users=users or 0)
         return await _create_demo(session, prefix)
 
@@ -262,6 +274,7 @@ async def _create_demo(session: AsyncSession, workflow_id_prefix: str) -> DemoSu
 
     pending = await _add_pending_requests(session, agency.id, people, workflow_id_prefix)
     finished = await _add_finished_requests(session, agency.id, people)
+    await add_demo_training_records(session, agency.id, _roster_badges())
     return DemoSummary(
         created=True,
         agency_id=agency.id,
@@ -305,16 +318,21 @@ def _add_accounts(session: AsyncSession, agency_id: int, people: dict[str, Perso
     usernames = [entry.login for entry in entries]
     if len(set(usernames)) != len(usernames):
         raise ValueError("demo roster has duplicate usernames")
-    accounts = [
-        UserAccount(
-            agency_id=agency_id,
-            person=people[entry.key],
-            username=entry.login,
-            password_hash=password_hash,
-            roles=[UserRole(role=entry.login_role)],
+    enrolled_at = datetime.now(UTC)
+    accounts = []
+    for entry in entries:
+        needs_mfa = mfa_required(frozenset({entry.login_role}), require_for_officers=False)
+        accounts.append(
+            UserAccount(
+                agency_id=agency_id,
+                person=people[entry.key],
+                username=entry.login,
+                password_hash=password_hash,
+                roles=[UserRole(role=entry.login_role)],
+                mfa_secret=DEMO_MFA_SECRET if needs_mfa else None,
+                mfa_enabled_at=enrolled_at if needs_mfa else None,
+            )
         )
-        for entry in entries
-    ]
     session.add_all(accounts)
     return accounts
 

@@ -99,3 +99,28 @@ def can_reassign_task(user: CurrentUser, task: Task, request: TrainingRequest) -
 
 def can_change_own_request(user: CurrentUser, request: TrainingRequest) -> bool:
     return user.person_id is not None and request.officer_id == user.person_id
+
+
+async def can_view_officer_records(session: AsyncSession, user: CurrentUser, person: Person) -> bool:
+    """An officer's dashboard, history and transcript: the officer, the agency's coordinators, command
+    staff and administrators, and the supervisors in the officer's chain of command."""
+    if user.agency_id != person.agency_id:
+        return False
+    if user.person_id is not None and user.person_id == person.id:
+        return True
+    if has_role(user, Role.COORDINATOR, Role.COMMAND, Role.ADMIN):
+        return True
+    return user.person_id is not None and user.person_id in await supervisor_chain(session, person.id)
+
+
+def can_edit_officer_records(user: CurrentUser, person: Person) -> bool:
+    """Only the agency's training coordinators enter or correct records, and never their own."""
+    return (
+        has_role(user, Role.COORDINATOR)
+        and user.agency_id == person.agency_id
+        and (user.person_id is None or user.person_id != person.id)
+    )
+
+
+def can_view_roster(user: CurrentUser) -> bool:
+    return has_role(user, Role.COORDINATOR, Role.COMMAND, Role.ADMIN)

@@ -27,10 +27,14 @@ from models import (
     Unit,
     UserAccount,
     UserRole,
+    utcnow,
 )
 from services.workflow_starts import enqueue_training_request_start
 
 PASSWORD = "correct horse battery staple"
+# Test-only TOTP secret of every account whose role requires MFA (coordinator, command, admin).
+MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MFA_ROLES = frozenset({Role.COORDINATOR, Role.COMMAND, Role.ADMIN})
 
 
 @lru_cache(maxsize=1)
@@ -79,8 +83,11 @@ async def build_org(factory: async_sessionmaker[AsyncSession]) -> Org:
             session.add(person)
             await session.flush()
             people[username] = person
+            enrolled = any(role in MFA_ROLES for role in roles)
             user = UserAccount(agency_id=agency.id, person_id=person.id, username=username,
-                               password_hash=password_hash(), roles=[UserRole(role=r) for r in roles])
+                               password_hash=password_hash(), roles=[UserRole(role=r) for r in roles],
+                               mfa_secret=MFA_SECRET if enrolled else None,
+                               mfa_enabled_at=utcnow() if enrolled else None)
             session.add(user)
             await session.flush()
             users[username] = user.id

@@ -1,4 +1,4 @@
-"""Agency settings for administrators: approval threshold and reminder/escalation timing."""
+"""Agency settings for administrators: approval threshold, reminder/escalation timing, MFA for officers."""
 
 from __future__ import annotations
 
@@ -72,6 +72,16 @@ def _values(agency: Agency) -> dict[str, str]:
     }
 
 
+async def _save_mfa_policy(request: Request, db: AsyncSession, agency: Agency, required: bool) -> None:
+    """MFA for officers (coordinators, command and admins always need it): audited on its own when changed."""
+    if agency.require_mfa_for_officers == required:
+        return
+    user = current_user(request)
+    agency.require_mfa_for_officers = required
+    record_audit(db, user.id, user.audit_label, "agency.mfa_policy", "agency", agency.id, AuditOutcome.SUCCESS,
+                 client_ip(request), agency.id, {"require_mfa_for_officers": required})
+
+
 @get("/admin/settings")
 async def settings_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     agency = await _agency_for_admin(request, db)
@@ -87,6 +97,7 @@ async def save_settings(request: Request, db: NamedDependency[AsyncSession]) -> 
     result = validate_agency_settings(values)
     if any(isinstance(value, str) for value in result.values()):
         return await page(request, db, "admin/settings.html", agency=agency, values=values, errors=result)
+    await _save_mfa_policy(request, db, agency, form.get("require_mfa_for_officers") == "on")
     before = {field: getattr(agency, field) for field in result}
     for field, value in result.items():
         setattr(agency, field, value)

@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from models import AuditEvent, TrainingRequest
 from tests.portal.conftest import Browser
-from tests.support import PASSWORD
+from tests.portal.conftest import sign_in as sign_in_with
 
 FORM = {
     "title": "Crisis Intervention Team",
@@ -44,9 +44,7 @@ async def portal(make_app: Callable[[Client], Litestar], client: Client) -> Asyn
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
         opened.append(http)
         browser = Browser(http)
-        await http.get("/login")
-        response = await browser.post("/login", {"username": username, "password": PASSWORD})
-        assert response.status_code == 303, response.text
+        await sign_in_with(app, browser, username)
         return browser
 
     try:

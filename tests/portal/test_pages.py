@@ -15,7 +15,7 @@ async def test_healthz_answers_ok_without_login(browsers):
 
 
 async def test_landing_page_sends_each_role_to_its_work(browsers, demo_org):
-    expected = {"officer1": "/requests", "sgt1": "/inbox", "coord1": "/escalations"}
+    expected = {"officer1": "/dashboard", "sgt1": "/inbox", "coord1": "/escalations"}
     for username, location in expected.items():
         response = await (await browsers(username)).get("/")
         assert response.headers["location"] == location, username
