@@ -9,11 +9,17 @@ from models.accounts import (
     UserRole,
     WebSession,
 )
+from models.agency_requirements import AgencyRequirement
 from models.audit import AuditEvent, AuditOutcome
 from models.base import Base, utcnow
 from models.notifications import EmailState, Notification
 from models.organisation import Agency, EmploymentStatus, LicenseStatus, Person, Unit
 from models.outbox import OutboxMessage
+from models.preferences import (
+    DEFAULT_REMINDER_OFFSETS,
+    MANDATORY_REMINDER_OFFSETS,
+    NotificationPreference,
+)
 from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
 from models.training_records import (
     ComplianceWaiver,
@@ -35,6 +41,7 @@ from models.training_requests import (
 )
 
 __all__ = [
+    "AgencyRequirement", "DEFAULT_REMINDER_OFFSETS", "MANDATORY_REMINDER_OFFSETS", "NotificationPreference",
     "ComplianceWaiver", "LicenseStatus", "RecordSource", "TrainingRecord", "TrainingRecordCredit", "WaiverKind",
     "Agency", "AuditEvent", "AuditOutcome", "Base", "CostCategory", "EmailState", "EmploymentStatus",
     "MfaRecoveryCode", "Notification", "OutboxMessage", "PasswordResetToken", "PendingLogin", "Person",

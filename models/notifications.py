@@ -15,6 +15,8 @@ class EmailState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     NOT_REQUESTED = "not_requested"
+    DIGEST = "digest"  # waits for the person's weekly digest mail
+    IN_DIGEST = "in_digest"  # was sent as part of a digest
 
 
 class Notification(Base):
