@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -33,6 +33,8 @@ class Notification(Base):
     link: Mapped[str | None] = mapped_column(String(250))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # False when the person turned in-app notifications off: kept for the record, not listed.
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     email_to: Mapped[str | None] = mapped_column(String(254))
     email_state: Mapped[str] = mapped_column(String(16), default=EmailState.PENDING)
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
