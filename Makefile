@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.muster-installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-CHECKED := models workflows activities portal services seed devtools benchmarks compliance worker.py settings.py
+CHECKED := models workflows activities portal services seed devtools benchmarks compliance storage worker.py settings.py
 
 .DEFAULT_GOAL := run
 .PHONY: help setup run test check bench migrate seed clean
