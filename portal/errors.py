@@ -22,9 +22,8 @@ _MESSAGES = {
 
 def error_page(status_code: int, message: str | None = None) -> Template:
     title, default = _MESSAGES.get(status_code, ("Error", "Something went wrong."))
-    template = f"errors/{status_code}.html" if status_code in (403, 404, 500) else "errors/error.html"
     return Template(
-        template_name=template,
+        template_name="errors/error.html",
         context={"title": title, "message": message or default, "status_code": status_code},
         status_code=status_code,
     )
