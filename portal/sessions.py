@@ -43,30 +43,27 @@ def hash_token(token: str) -> str:
     return token_digest(token)
 
 
-def session_cookie(settings: Settings, token: str | None) -> Cookie:
-    """The session cookie to set (token) or to delete (None)."""
+def _cookie(settings: Settings, name: str, token: str | None, max_age: int) -> Cookie:
+    """HttpOnly, SameSite=Lax, Secure behind HTTPS; a None token deletes the cookie."""
     return Cookie(
-        key=cookie_name(settings),
+        key=name,
         value=token or "",
         path="/",
         httponly=True,
         secure=settings.secure_cookies,
         samesite="lax",
-        max_age=settings.session_absolute_hours * 3600 if token else 0,
+        max_age=max_age if token else 0,
     )
+
+
+def session_cookie(settings: Settings, token: str | None) -> Cookie:
+    """The session cookie to set (token) or to delete (None)."""
+    return _cookie(settings, cookie_name(settings), token, settings.session_absolute_hours * 3600)
 
 
 def pending_cookie(settings: Settings, token: str | None) -> Cookie:
     """The cookie of a sign-in waiting for its second factor (or None to delete it)."""
-    return Cookie(
-        key=pending_cookie_name(settings),
-        value=token or "",
-        path="/",
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-        max_age=int(PENDING_TTL["enrol"].total_seconds()) if token else 0,
-    )
+    return _cookie(settings, pending_cookie_name(settings), token, int(PENDING_TTL["enrol"].total_seconds()))
 
 
 def start_session(session: AsyncSession, user_id: int, source_ip: str | None) -> str:
