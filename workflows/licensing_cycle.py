@@ -50,6 +50,8 @@ class LicensingCycleWorkflow:
     async def run(self, state: LicensingCycleState) -> str:
         while True:
             today = workflow.now().date()
+            # A change signalled from here on, even during the evaluation below, wakes the next sleep.
+            self._changed = False
             snapshot = await self._evaluate(today)
             if not snapshot.tracked:
                 await self._finish_mail()
@@ -126,7 +128,6 @@ class LicensingCycleWorkflow:
     async def _sleep_until(self, day: date) -> None:
         """Sleep until the morning of `day`, or until a recompute signal arrives."""
         wake = datetime.combine(day, REMINDER_TIME_UTC, tzinfo=UTC)
-        self._changed = False
         with contextlib.suppress(TimeoutError):  # waking on time is the normal case
             await workflow.wait_condition(lambda: self._changed, timeout=wake - workflow.now())
 
