@@ -30,9 +30,10 @@ run: setup ## migrate, seed the demo agency, start Temporal, mail catcher, worke
 test: setup ## run the test suite; extra pytest arguments via PYTEST_ARGS="-k name -x"
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-check: setup ## ruff and mypy
+check: setup ## ruff, mypy and bandit
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(CHECKED)
+	$(BIN)/bandit -q -r models workflows activities portal services seed devtools compliance storage worker.py settings.py -c pyproject.toml
 
 bench: setup ## state-scale benchmarks (40,000 officers) against same-run baselines; writes BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -42,6 +42,12 @@ class Settings:
     s3_bucket: str
     storage_dir: Path
     outbox_poll_seconds: float
+    # Largest certificate file an officer may upload (MUSTER_MAX_UPLOAD_MB).
+    max_upload_mb: int = 10
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -96,6 +102,7 @@ def load_settings() -> Settings:
         s3_bucket=env("MUSTER_S3_BUCKET", "muster-certificates"),
         storage_dir=Path(env("MUSTER_STORAGE_DIR", str(VAR_DIR / "storage"))),
         outbox_poll_seconds=float(env("MUSTER_OUTBOX_POLL_SECONDS", "2")),
+        max_upload_mb=int(env("MUSTER_MAX_UPLOAD_MB", "10")),
     )
 
 

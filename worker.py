@@ -1,4 +1,5 @@
-"""Muster's Temporal worker: runs the workflows and activities, and relays the outbox.
+"""Muster's Temporal worker: runs the workflows and activities, relays the outbox, and makes
+sure the weekly digest Schedule exists.
 
 Run several of these for capacity; each polls the same task queue. `python worker.py`
 """
@@ -10,17 +11,31 @@ import logging
 import signal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleRange,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 
+from activities.agency_recompute import AgencyRecomputeActivities
+from activities.certificates import CertificateActivities
+from activities.digests import DigestActivities
 from activities.licensing_cycles import LicensingCycleActivities
 from activities.notifications import NotificationActivities
 from activities.training_requests import TrainingRequestActivities
 from models.database import create_engine, create_session_factory
 from services.workflow_starts import relay_forever
 from settings import Settings, get_settings
+from workflows.agency_recompute import AgencyRecomputeWorkflow
+from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.training_request import TrainingRequestWorkflow
+from workflows.weekly_digest import WEEKLY_DIGEST_SCHEDULE_ID, WeeklyDigestInput, WeeklyDigestWorkflow
 
 log = logging.getLogger("muster.worker")
 
@@ -31,10 +46,14 @@ def build_worker(
     requests = TrainingRequestActivities(session_factory)
     notifications = NotificationActivities(session_factory, settings)
     cycles = LicensingCycleActivities(session_factory, settings)
+    digests = DigestActivities(session_factory, settings)
+    recompute = AgencyRecomputeActivities(session_factory, client, settings)
+    certificates = CertificateActivities(session_factory, client, settings)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow],
+        workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
+                   CertificateReviewWorkflow],
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
@@ -43,8 +62,35 @@ def build_worker(
             cycles.evaluate_officer,
             cycles.send_compliance_reminder,
             cycles.open_compliance_case,
+            digests.send_weekly_digests,
+            recompute.signal_officer_page,
+            *certificates.all(),
         ],
     )
+
+
+async def ensure_weekly_digest_schedule(client: Client, settings: Settings) -> bool:
+    """Create the Monday 13:00 UTC digest Schedule unless it exists. True when this call created it.
+
+    Every worker calls this at start; the first one creates it, the rest find it there. An existing
+    Schedule is left as it is, so an operator's pause or edit survives restarts.
+    """
+    schedule_id = f"{settings.workflow_id_prefix}{WEEKLY_DIGEST_SCHEDULE_ID}"
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            WeeklyDigestWorkflow.run,
+            WeeklyDigestInput(),
+            id=f"{settings.workflow_id_prefix}weekly-digest",  # Temporal appends the scheduled time
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_week=[ScheduleRange(1)], hour=[ScheduleRange(13)],
+                                                          comment="Mondays 13:00 UTC")]),
+    )
+    try:
+        await client.create_schedule(schedule_id, schedule)
+    except ScheduleAlreadyRunningError:
+        return False
+    return True
 
 
 async def connect_with_retry(settings: Settings) -> Client:
@@ -66,6 +112,7 @@ async def main() -> None:
     session_factory = create_session_factory(engine)
     client = await connect_with_retry(settings)
     worker = build_worker(client, session_factory, settings, settings.task_queue)
+    await ensure_weekly_digest_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -13,6 +13,7 @@ from activities.notifications import add_notification, coordinator_ids
 from compliance.wording import format_date
 from models import AuditEvent, AuditOutcome, Person, Task, TaskKind, TaskQueue
 from services.compliance import is_tracked, officer_status
+from services.notification_preferences import preferences_for
 from settings import Settings
 from workflows.licensing_cycle_types import (
     ComplianceCaseInput,
@@ -21,6 +22,9 @@ from workflows.licensing_cycle_types import (
     EvaluateInput,
     ReminderInput,
 )
+
+# A reminder this close to the deadline is mailed at once, even to weekly-digest readers.
+URGENT_REMINDER_DAYS = 10
 
 
 class LicensingCycleActivities:
@@ -34,6 +38,7 @@ class LicensingCycleActivities:
         async with self._sessions() as session:
             person = await session.get(Person, request.officer_id)
             status = await officer_status(session, request.officer_id, on)
+            offsets = (await preferences_for(session, request.officer_id)).effective_reminder_offsets
         if person is None or not is_tracked(person):
             return CycleSnapshot(officer_id=request.officer_id, tracked=False)
         if status is None:  # licensed from a future date
@@ -53,6 +58,7 @@ class LicensingCycleActivities:
             deadlines=[
                 Deadline(due_on=due.isoformat(), missing=sentences) for due, sentences in sorted(by_due.items())
             ],
+            reminder_offsets=offsets,
         )
 
     @activity.defn
@@ -73,6 +79,8 @@ class LicensingCycleActivities:
                     subject=f"[Muster] Training due by {due} ({reminder.days_before} days left)",
                     body=f"{about} training requirements due by {due}:\n{lines}",
                     link="/dashboard" if person_id == officer.id else None,
+                    # Days before the deadline the mail cannot wait for a weekly digest.
+                    urgent=reminder.days_before <= URGENT_REMINDER_DAYS,
                 )
                 ids.append(notification)
             return [notification.id for notification in ids if notification.email_pending]
@@ -101,5 +109,6 @@ class LicensingCycleActivities:
                     body=f"{officer.display_name}'s cycle ended {ended} with these requirements unmet:\n{lines}\n"
                          "The case is in the coordinators' escalation queue.",
                     link="/escalations" if person_id != officer.id else "/dashboard",
+                    urgent=True,
                 ))
             return [n.id for n in notifications if n.email_pending]

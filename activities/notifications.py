@@ -12,6 +12,7 @@ from temporalio import activity
 from activities.mail import send_email
 from activities.request_messages import RequestMessageContext, compose
 from models import EmailState, Notification, Person, Role, TrainingRequest, UserAccount, UserRole, utcnow
+from services.notification_preferences import Preferences, preferences_for
 from settings import Settings
 
 
@@ -28,16 +29,29 @@ class NotifyInput:
 
 
 async def add_notification(
-    session: AsyncSession, settings: Settings, *, key: str, person_id: int, subject: str, body: str, link: str | None
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    key: str,
+    person_id: int,
+    subject: str,
+    body: str,
+    link: str | None,
+    urgent: bool = False,
 ) -> Notification:
     """The notification with this key, created if new: a retried activity writes it once.
 
-    Links in the mail are absolute (settings.public_url); the in-app link stays relative.
+    The person's preferences apply here, and only here. With in-app notifications off the row is
+    still written (it is the record, and the key keeps retries idempotent) but never listed. A
+    weekly-digest reader's mail waits for the digest, unless it is `urgent` (a deadline days away,
+    a compliance case): that goes out at once. Links in the mail are absolute (settings.public_url);
+    the in-app link stays relative.
     """
     existing = await session.scalar(select(Notification).where(Notification.key == key))
     if existing is not None:
         return existing
     person = await session.get_one(Person, person_id)
+    preferences = await preferences_for(session, person_id)
     if link and settings.public_url not in body:
         body = f"{body}\n\nOpen Muster: {settings.public_url}{link}"
     notification = Notification(
@@ -46,12 +60,21 @@ async def add_notification(
         subject=subject,
         body=body,
         link=link,
+        in_app=preferences.in_app,
         email_to=person.email or None,
-        email_state=EmailState.PENDING if person.email else EmailState.NOT_REQUESTED,
+        email_state=_email_state(person, preferences, urgent),
     )
     session.add(notification)
     await session.flush()
     return notification
+
+
+def _email_state(person: Person, preferences: Preferences, urgent: bool) -> EmailState:
+    if not person.email or not preferences.email:
+        return EmailState.NOT_REQUESTED
+    if preferences.weekly_digest and not urgent:
+        return EmailState.DIGEST
+    return EmailState.PENDING
 
 
 def message_id_for(notification_key: str) -> str:
@@ -111,18 +134,25 @@ class NotificationActivities:
 
     @activity.defn
     async def send_notification_email(self, notification_id: int) -> None:
-        async with self._sessions() as session:
-            notification = await session.get_one(Notification, notification_id)
-            if notification.email_state != EmailState.PENDING or not notification.email_to:
-                return
-            to, subject, body, key = (notification.email_to, notification.subject,
-                                      notification.body, notification.key)
-        await send_email(self._settings, to=to, subject=subject, body=body, message_id=message_id_for(key))
-        async with self._sessions() as session, session.begin():
-            sent = await session.get_one(Notification, notification_id)
-            sent.email_state = EmailState.SENT
-            sent.email_sent_at = utcnow()
-            sent.email_attempts += 1
+        await deliver_email(self._sessions, self._settings, notification_id)
+
+
+async def deliver_email(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, notification_id: int
+) -> None:
+    """Email a notification still pending, then record it sent (the weekly digest uses this too)."""
+    async with sessions() as session:
+        notification = await session.get_one(Notification, notification_id)
+        if notification.email_state != EmailState.PENDING or not notification.email_to:
+            return
+        to, subject, body, key = (notification.email_to, notification.subject,
+                                  notification.body, notification.key)
+    await send_email(settings, to=to, subject=subject, body=body, message_id=message_id_for(key))
+    async with sessions() as session, session.begin():
+        sent = await session.get_one(Notification, notification_id)
+        sent.email_state = EmailState.SENT
+        sent.email_sent_at = utcnow()
+        sent.email_attempts += 1
 
 
 async def coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:

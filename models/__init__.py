@@ -12,6 +12,16 @@ from models.accounts import (
 from models.agency_requirements import AgencyRequirement
 from models.audit import AuditEvent, AuditOutcome
 from models.base import Base, utcnow
+from models.certificates import (
+    CertificateCredit,
+    CertificateEvent,
+    CertificateStatus,
+    CertificateSubmission,
+    CertificateVersion,
+    VersionOutcome,
+    certificate_review_workflow_id,
+    certificate_source_ref,
+)
 from models.notifications import EmailState, Notification
 from models.organisation import Agency, EmploymentStatus, LicenseStatus, Person, Unit
 from models.outbox import OutboxMessage
@@ -41,6 +51,8 @@ from models.training_requests import (
 )
 
 __all__ = [
+    "CertificateCredit", "CertificateEvent", "CertificateStatus", "CertificateSubmission", "CertificateVersion",
+    "VersionOutcome", "certificate_review_workflow_id", "certificate_source_ref",
     "AgencyRequirement", "DEFAULT_REMINDER_OFFSETS", "MANDATORY_REMINDER_OFFSETS", "NotificationPreference",
     "ComplianceWaiver", "LicenseStatus", "RecordSource", "TrainingRecord", "TrainingRecordCredit", "WaiverKind",
     "Agency", "AuditEvent", "AuditOutcome", "Base", "CostCategory", "EmailState", "EmploymentStatus",

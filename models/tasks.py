@@ -30,6 +30,7 @@ class TaskQueue(StrEnum):
 class TaskKind(StrEnum):
     APPROVE_TRAINING_REQUEST = "approve_training_request"
     COMPLIANCE_CASE = "compliance_case"  # a licensing cycle ended with requirements unmet
+    REVIEW_CERTIFICATE = "review_certificate"
 
 
 class Task(Base):

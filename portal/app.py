@@ -25,18 +25,22 @@ from portal.routes import (
     admin,
     audit_log,
     auth,
+    calendar,
+    certificates,
     dashboard,
     devmail,
     escalations,
     health,
     inbox,
     locked_accounts,
+    notification_settings,
     notifications,
     password_reset,
     records,
     requests,
+    requirements,
 )
-from portal.security import security_headers
+from portal.security import refuse_unusable_input, security_headers
 from portal.sessions import SessionAuthMiddleware
 from settings import Settings, get_settings
 
@@ -87,11 +91,15 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *notifications.ROUTES,
         *admin.ROUTES,
         *account.ROUTES,
+        *notification_settings.ROUTES,
+        *calendar.ROUTES,
         *password_reset.ROUTES,
         *locked_accounts.ROUTES,
         *audit_log.ROUTES,
         *dashboard.ROUTES,
         *records.ROUTES,
+        *certificates.ROUTES,
+        *requirements.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
     if settings.dev_mailbox_dir is not None:
@@ -110,10 +118,16 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax"
         ),
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz"])],
+        # /calendar/ serves feeds to calendar apps, which cannot sign in: the URL's token is the credential.
+        middleware=[
+            DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz", "^/calendar/"])
+        ],
         template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine),
         plugins=[HTMXPlugin()],
         openapi_config=None,
+        # Above the upload cap plus the form's envelope, so the certificate routes' own 413 page answers first.
+        request_max_body_size=settings.max_upload_bytes + 64 * 1024,
+        before_request=refuse_unusable_input,
         before_send=[security_headers(settings)],
         exception_handlers={
             NotAuthorizedException: errors.not_authenticated,

@@ -38,7 +38,9 @@ async def unread_count(db: AsyncSession, person_id: int | None) -> int:
     if person_id is None:
         return 0
     count = await db.scalar(
-        select(func.count(Notification.id)).where(Notification.person_id == person_id, Notification.read_at.is_(None))
+        select(func.count(Notification.id)).where(
+            Notification.person_id == person_id, Notification.in_app, Notification.read_at.is_(None)
+        )
     )
     return count or 0
 

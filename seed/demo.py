@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import (
     Agency,
+    AgencyRequirement,
     CostCategory,
     EmploymentStatus,
     Person,
@@ -83,6 +84,7 @@ class RosterEntry:
     hired: date
     sworn: bool = True
     on_leave: bool = False
+    licensed_days_ago: int | None = None  # licensed relative to the seed day (otherwise a little before hire)
     username: str | None = None  # a named demo login; otherwise first initial + last name
     role: Role | None = None  # defaults to the rank's role
 
@@ -170,6 +172,21 @@ _SQUAD_UNITS = {
 }
 _NAMED_OFFICERS = {"ellis": "officer", "raman": "officer2"}
 _ON_LEAVE = {"pederson"}
+# Sworn in (licensed) 300 days before the seed runs, after starting as a community service officer: the
+# yearly firearms training is due within 90 days and not done yet, so her dashboard shows "At risk".
+_RECENTLY_LICENSED = {"benson": 300}
+
+# The agency's own requirement on top of the state pack (shown on /requirements, counted on dashboards).
+DEMO_AGENCY_REQUIREMENT = {
+    "code": "firearms-qualification",
+    "title": "Annual firearms qualification (agency policy)",
+    "kind": "recurring",
+    "topics": ["firearms"],
+    "period_kind": "rolling",
+    "period_months": 12,
+    "effective_from": date(2025, 1, 1),
+    "source": "Lakeview PD policy 300.4 (firearms qualification)",
+}
 
 
 def roster() -> list[RosterEntry]:
@@ -178,7 +195,8 @@ def roster() -> list[RosterEntry]:
     for number, (key, first, last, rank, sergeant, hired) in enumerate(_LINE_OFFICERS, start=401):
         entries.append(RosterEntry(
             key, first, last, rank, _SQUAD_UNITS[sergeant], sergeant, str(number), date.fromisoformat(hired),
-            on_leave=key in _ON_LEAVE, username=_NAMED_OFFICERS.get(key),
+            on_leave=key in _ON_LEAVE, licensed_days_ago=_RECENTLY_LICENSED.get(key),
+            username=_NAMED_OFFICERS.get(key),
         ))
     return entries
 
@@ -247,6 +265,7 @@ async def seed_demo(
                 select(func.count(UserAccount.id)).where(UserAccount.agency_id == existing)
             )
             await add_demo_training_records(session, existing, _roster_badges())
+            await _ensure_agency_requirement(session, existing)
             return DemoSummary(created=False, agency_id=existing, people=people or 0, users=users or 0)
         return await _create_demo(session, prefix)
 
@@ -275,6 +294,7 @@ async def _create_demo(session: AsyncSession, workflow_id_prefix: str) -> DemoSu
     pending = await _add_pending_requests(session, agency.id, people, workflow_id_prefix)
     finished = await _add_finished_requests(session, agency.id, people)
     await add_demo_training_records(session, agency.id, _roster_badges())
+    await _ensure_agency_requirement(session, agency.id)
     return DemoSummary(
         created=True,
         agency_id=agency.id,
@@ -285,6 +305,19 @@ async def _create_demo(session: AsyncSession, workflow_id_prefix: str) -> DemoSu
     )
 
 
+async def _ensure_agency_requirement(session: AsyncSession, agency_id: int) -> None:
+    """Add the demo's agency requirement unless it is there (a retired one stays retired)."""
+    code = DEMO_AGENCY_REQUIREMENT["code"]
+    if await session.scalar(select(AgencyRequirement.id).where(AgencyRequirement.agency_id == agency_id,
+                                                               AgencyRequirement.code == code)):
+        return
+    coordinator = await session.scalar(select(Person.id).where(Person.agency_id == agency_id,
+                                                               Person.badge_number == _roster_badges()["coordinator"]))
+    if coordinator is not None:
+        session.add(AgencyRequirement(agency_id=agency_id, created_by_id=coordinator, **DEMO_AGENCY_REQUIREMENT))
+        await session.flush()
+
+
 def _add_people(session: AsyncSession, agency_id: int, units: dict[str, Unit]) -> dict[str, Person]:
     rng = random.Random(1849)  # fixed seed: the same licence numbers on every machine
     licence_numbers = iter(rng.sample(range(10_000, 99_999), k=100))
@@ -292,6 +325,8 @@ def _add_people(session: AsyncSession, agency_id: int, units: dict[str, Unit]) -
     for entry in roster():
         # Licensed a few weeks before the hire date; recent hires are mid-way through a first cycle.
         licensed = entry.hired - timedelta(days=rng.randint(20, 90)) if entry.sworn else None
+        if entry.licensed_days_ago is not None:
+            licensed = date.today() - timedelta(days=entry.licensed_days_ago)
         person = Person(
             agency_id=agency_id,
             unit=units[entry.unit],

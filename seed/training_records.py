@@ -12,6 +12,8 @@ rule pack), so the states below hold whenever the demo is seeded:
 - Kevin Dahl: every requirement of the current cycle met: "Compliant".
 - Megan Sorensen: renewed short of the bias-crimes credit last cycle: "Overdue".
 - Derek Lund (first cycle): firearms qualification lapsed over 12 months ago: "Overdue".
+- Rachel Benson: licensed 300 days before the seed day (seed/demo.py), no firearms training yet, due within
+  90 days (the state's yearly in-service and the agency's own qualification): "At risk".
 - Nathan Pederson: on medical leave (a leave waiver pauses his clock).
 Civilian staff (coordinator, administrator) hold no licence and have no records.
 
@@ -21,7 +23,7 @@ Everything is fictional, including course numbers.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -112,6 +114,7 @@ PROFILES: dict[str, Profile] = {
     "lund": Profile(current=(Placed(CIT, cycle_share=0.4),), use_of_force_days_ago=100, firearms_days_ago=430,
                     evoc_days_ago=500),
 }
+NO_FIREARMS_YET = {"benson"}  # licensed recently (seed/demo.py): firearms due within 90 days, not done
 LEAVE = {"pederson": ("Medical leave", 60)}  # reason, started this many days before the seed runs
 
 
@@ -203,6 +206,8 @@ async def add_demo_training_records(session: AsyncSession, agency_id: int, roste
         if officer is None or officer.license_date is None or officer.license_date > today:
             continue
         profile = PROFILES.get(key) or _steady(rng)
+        if key in NO_FIREARMS_YET:
+            profile = replace(profile, firearms_days_ago=None)
         records.extend(_officer_records(agency_id, officer, profile, today, approver_id, pack_code))
     session.add_all(records)
     for key, (reason, days_ago) in LEAVE.items():

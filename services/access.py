@@ -124,3 +124,39 @@ def can_edit_officer_records(user: CurrentUser, person: Person) -> bool:
 
 def can_view_roster(user: CurrentUser) -> bool:
     return has_role(user, Role.COORDINATOR, Role.COMMAND, Role.ADMIN)
+
+
+def can_view_requirements(user: CurrentUser) -> bool:
+    """The requirements page: coordinators, and command staff read-only."""
+    return has_role(user, Role.COORDINATOR, Role.COMMAND)
+
+
+def can_manage_requirements(user: CurrentUser) -> bool:
+    """Adding and retiring the agency's own requirements: training coordinators only."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def can_review_certificates(user: CurrentUser) -> bool:
+    """The certificate review queue: the agency's training coordinators."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def can_review_certificate(user: CurrentUser, agency_id: int, officer_id: int) -> str | None:
+    """None when the user may approve or reject this officer's certificate, else the reason shown."""
+    if not can_review_certificates(user) or user.agency_id != agency_id:
+        return "Only training coordinators review certificates."
+    if user.person_id is not None and user.person_id == officer_id:
+        return "You cannot review your own certificate."
+    return None
+
+
+async def can_view_certificate(session: AsyncSession, user: CurrentUser, agency_id: int, officer_id: int) -> bool:
+    """A certificate's file and details: its officer, the agency's coordinators, and the supervisors
+    in the officer's chain of command. Nobody else, not even other officers of the agency."""
+    if user.agency_id != agency_id:
+        return False
+    if user.person_id is not None and user.person_id == officer_id:
+        return True
+    if can_review_certificates(user):
+        return True
+    return user.person_id is not None and user.person_id in await supervisor_chain(session, officer_id)

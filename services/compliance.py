@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import ComplianceStatus, CreditRecord, OfficerProfile, RulePack, Waiver, evaluate, load_pack
 from models import Agency, ComplianceWaiver, EmploymentStatus, Person, TrainingRecord, TrainingRecordCredit
+from services.agency_requirements import active_requirements
 
 
 @lru_cache(maxsize=16)
@@ -60,8 +61,8 @@ async def waivers(session: AsyncSession, officer_id: int) -> list[Waiver]:
 
 
 async def officer_status(session: AsyncSession, officer_id: int, on: date) -> ComplianceStatus | None:
-    """The officer's standing on `on`; None for someone Muster does not track (no licence, separated)
-    or whose licence only starts after `on` (nothing is owed yet)."""
+    """The officer's standing on `on` under the state pack and the agency's own requirements; None for
+    someone Muster does not track (no licence, separated) or whose licence only starts after `on`."""
     person = await session.get(Person, officer_id)
     if person is None or not is_tracked(person):
         return None
@@ -72,4 +73,5 @@ async def officer_status(session: AsyncSession, officer_id: int, on: date) -> Co
     profile = OfficerProfile(officer_id=person.id, licence_date=person.license_date,
                              licence_status=person.license_status)  # type: ignore[arg-type]
     return evaluate(rule_pack(agency.rule_pack), profile, await credit_records(session, officer_id),
-                    await waivers(session, officer_id), on)
+                    await waivers(session, officer_id), on,
+                    extra_requirements=await active_requirements(session, agency.id))

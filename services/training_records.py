@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
@@ -30,7 +30,9 @@ from models import (
     TrainingRecordCredit,
     TrainingRequest,
 )
+from services.agency_requirements import is_agency_requirement
 from services.compliance import officer_status, rule_pack
+from services.form_text import control_character_problem
 
 PAGE_SIZE = 50
 RECENT_RECORDS = 5
@@ -87,6 +89,7 @@ class RequirementRow:
     state: RowState
     counts_completions: bool
     previous_period: bool
+    agency: bool = False  # the agency's own requirement, not the state's
 
     @property
     def state_label(self) -> str:
@@ -134,7 +137,7 @@ def _row(status: RequirementStatus) -> RequirementRow:
         state = "overdue" if status.overdue else "outstanding"
     requirement = status.requirement
     return RequirementRow(requirement.title, status.done, status.required, status.due_on, state,
-                          requirement.counts_completions, status.previous_period)
+                          requirement.counts_completions, status.previous_period, is_agency_requirement(requirement))
 
 
 def _deadlines(status: ComplianceStatus) -> list[Deadline]:
@@ -170,7 +173,10 @@ async def officer_dashboard(session: AsyncSession, person: Person, on: date) -> 
     dashboard = Dashboard(person=person, on=on, status=status,
                           untracked_reason=None if status else untracked_reason(person))
     if status is not None:
-        dashboard.rows = [_row(item) for item in status.requirements if item.requirement.kind != "total_hours"]
+        # The headline total (the first current total-hours requirement) is the summary card, not a row.
+        headline = next((item.requirement.id for item in status.requirements
+                         if item.requirement.kind == "total_hours" and not item.previous_period), None)
+        dashboard.rows = [_row(item) for item in status.requirements if item.requirement.id != headline]
         dashboard.deadlines = _deadlines(status)
     dashboard.recent = await recent_records(session, person.id)
     dashboard.open_requests = await open_requests(session, person.id)
@@ -188,9 +194,14 @@ class HistoryFilters:
     source: str = ""
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class HistoryPage:
-    rows: list[TrainingRecord]
+class Page(Generic[T]):
+    """One page of a paginated list (history, roster)."""
+
+    rows: list[T]
     total: int
     page: int
     size: int = PAGE_SIZE
@@ -256,7 +267,9 @@ def _history_query(officer_id: int, filters: HistoryFilters) -> Select[TrainingR
     return stmt
 
 
-async def history_page(session: AsyncSession, officer_id: int, filters: HistoryFilters, page: int) -> HistoryPage:
+async def history_page(
+    session: AsyncSession, officer_id: int, filters: HistoryFilters, page: int
+) -> Page[TrainingRecord]:
     """Newest first, PAGE_SIZE a page; a page past the end shows the last one."""
     stmt = _history_query(officer_id, filters)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -266,7 +279,7 @@ async def history_page(session: AsyncSession, officer_id: int, filters: HistoryF
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ))
-    return HistoryPage(rows=rows, total=total, page=page)
+    return Page(rows=rows, total=total, page=page)
 
 
 # --- Coordinator entry and correction --------------------------------------------------------------
@@ -292,7 +305,8 @@ def _amount(raw: str, label: str, errors: dict[str, str], key: str) -> Decimal |
         amount = Decimal("NaN")
     if not amount.is_finite():
         errors[key] = f"Enter the {label} as a number, e.g. 4 or 1.5."
-    elif amount != amount.quantize(Decimal("0.01")):
+    # Out of range is the caller's message; and quantize() raises on numbers of 28 digits or more.
+    elif abs(amount) <= MAX_HOURS and amount != amount.quantize(Decimal("0.01")):
         errors[key] = f"Use at most two decimal places for the {label}."
     else:
         return amount
@@ -322,6 +336,8 @@ def validate_record_form(
     for key, limit in TEXT_LIMITS.items():
         if len(text[key]) > limit:
             errors[key] = f"Use at most {limit} characters."
+        elif problem := control_character_problem(text[key]):
+            errors[key] = problem
     started = _form_date(values.get("started_on", "").strip(), "start date", today, errors, "started_on")
     completed = _form_date(values.get("completed_on", "").strip(), "completion date", today, errors, "completed_on")
     if completed is None and "completed_on" not in errors:
@@ -434,19 +450,7 @@ async def load_record(session: AsyncSession, record_id: int) -> TrainingRecord |
 # --- Roster ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RosterPage:
-    rows: list[Person]
-    total: int
-    page: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-async def roster_page(session: AsyncSession, agency_id: int, search: str, page: int) -> RosterPage:
+async def roster_page(session: AsyncSession, agency_id: int, search: str, page: int) -> Page[Person]:
     """The agency's licensed officers by name; every word of `search` must match a name or the badge."""
     stmt = select(Person).where(Person.agency_id == agency_id,
                                 Person.license_number.is_not(None) | Person.license_date.is_not(None))
@@ -462,4 +466,4 @@ async def roster_page(session: AsyncSession, agency_id: int, search: str, page: 
         stmt.options(selectinload(Person.unit)).order_by(Person.last_name, Person.first_name, Person.id)
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ))
-    return RosterPage(rows=rows, total=total, page=page)
+    return Page(rows=rows, total=total, page=page)

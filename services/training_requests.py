@@ -35,6 +35,7 @@ from models import (
     UserAccount,
     UserRole,
 )
+from services.form_text import control_character_problem
 from services.workflow_starts import enqueue_training_request_start
 from workflows.training_request_types import (
     UPDATE_DECIDE,
@@ -119,12 +120,16 @@ def validate_request_form(
             errors[name] = f"Enter the {name}."
         elif len(value) > limit:
             errors[name] = f"Keep the {name} to {limit} characters or fewer."
+        elif problem := control_character_problem(value):
+            errors[name] = problem
         text[name] = value
     justification = (data.get("justification") or "").strip()
     if not justification:
         errors["justification"] = "Explain why this training is needed."
     elif len(justification) > JUSTIFICATION_LIMIT:
         errors["justification"] = f"Keep the justification to {JUSTIFICATION_LIMIT} characters or fewer."
+    elif problem := control_character_problem(justification, multiline=True):
+        errors["justification"] = problem
 
     start = _date((data.get("start_date") or "").strip(), "start date", errors, "start_date")
     end = _date((data.get("end_date") or "").strip(), "end date", errors, "end_date")

@@ -21,6 +21,12 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models import EmploymentStatus, OutboxMessage, Person, TrainingRequest, training_request_workflow_id, utcnow
+from workflows.agency_recompute_types import (
+    AGENCY_RECOMPUTE_WORKFLOW,
+    AgencyRecomputeInput,
+    agency_recompute_workflow_id,
+)
+from workflows.certificate_review_types import CERTIFICATE_REVIEW_WORKFLOW, CertificateReviewInput
 from workflows.licensing_cycle_types import (
     LICENSING_CYCLE_WORKFLOW,
     LicensingCycleState,
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 
 START_TRAINING_REQUEST = "start_training_request"
 START_LICENSING_CYCLE = "start_licensing_cycle"
+START_AGENCY_RECOMPUTE = "start_agency_recompute"
+START_CERTIFICATE_REVIEW = "start_certificate_review"
 # How often the relay looks for licensed officers whose cycle workflow was never queued.
 _SWEEP_EVERY_ROUNDS = 150
 _MAX_BACKOFF = timedelta(minutes=5)
@@ -49,6 +57,23 @@ async def enqueue_training_request_start(
     request.workflow_id = training_request_workflow_id(request.id, workflow_id_prefix)
     message = OutboxMessage(
         kind=START_TRAINING_REQUEST, workflow_id=request.workflow_id, payload={"request_id": request.id}
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def enqueue_agency_recompute(
+    session: AsyncSession, agency_id: int, change_key: str, workflow_id_prefix: str
+) -> OutboxMessage:
+    """Queue the fan-out that has every tracked officer re-evaluated, in the caller's transaction.
+
+    Add it with the requirement change it is about, so the change and its recompute commit together.
+    """
+    message = OutboxMessage(
+        kind=START_AGENCY_RECOMPUTE,
+        workflow_id=agency_recompute_workflow_id(agency_id, change_key, workflow_id_prefix),
+        payload={"agency_id": agency_id, "change": change_key},
     )
     session.add(message)
     await session.flush()
@@ -90,6 +115,10 @@ def _workflow_start(message: OutboxMessage) -> tuple[str, object]:
         return WORKFLOW_NAME, TrainingRequestInput(request_id=int(message.payload["request_id"]))
     if message.kind == START_LICENSING_CYCLE:
         return LICENSING_CYCLE_WORKFLOW, LicensingCycleState(officer_id=int(message.payload["officer_id"]))
+    if message.kind == START_AGENCY_RECOMPUTE:
+        return AGENCY_RECOMPUTE_WORKFLOW, AgencyRecomputeInput(agency_id=int(message.payload["agency_id"]))
+    if message.kind == START_CERTIFICATE_REVIEW:
+        return CERTIFICATE_REVIEW_WORKFLOW, CertificateReviewInput(submission_id=int(message.payload["submission_id"]))
     raise ValueError(f"unknown outbox kind {message.kind!r}")
 
 

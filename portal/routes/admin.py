@@ -35,8 +35,9 @@ def validate_agency_settings(data: dict[str, str]) -> dict[str, int] | dict[str,
         ("escalation_days", "approval_escalation_business_days"),
     ):
         raw = data.get(key, "").strip()
-        # ASCII only: str.isdigit() also accepts characters such as '²' that int() rejects.
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 60:
+        # ASCII only: str.isdigit() also accepts characters such as '²' that int() rejects; and short,
+        # as int() refuses strings of more than 4,300 digits.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= 60:
             errors[key] = "Enter a whole number of business days from 1 to 60."
         else:
             cleaned[field] = int(raw)

@@ -68,7 +68,8 @@ async def audit_search_page(request: Request, db: NamedDependency[AsyncSession])
     query, raw, errors = _query(request)
     await _authorise(request, db, "audit.search", query)
     before = request.query_params.get("before")
-    before_id = int(before) if before and before.isascii() and before.isdigit() else None
+    # Nine digits at most: a larger number is beyond any row id (and int() refuses 4,300 digits).
+    before_id = int(before) if before and before.isascii() and before.isdigit() and len(before) <= 9 else None
     rows, next_before = await audit_page(db, query, before_id=before_id, size=PAGE_SIZE)
     filters = {key: value for key, value in raw.items() if value and key not in errors}
     return await page(request, db, "audit/list.html", rows=rows, next_before=next_before, values=raw, errors=errors,

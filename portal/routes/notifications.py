@@ -1,4 +1,4 @@
-"""The user's in-app notifications."""
+"""The user's in-app notifications (rows written while in-app was switched off stay hidden)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ async def notifications(request: Request, db: NamedDependency[AsyncSession]) -> 
     items = list(
         await db.scalars(
             select(Notification)
-            .where(Notification.person_id == person_id)
+            .where(Notification.person_id == person_id, Notification.in_app)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(200)
         )

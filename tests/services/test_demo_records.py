@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from models import Person, TrainingRecord
+from models import AgencyRequirement, Person, TrainingRecord
 from seed.demo import seed_demo
 from services.compliance import officer_status
 
@@ -33,11 +33,16 @@ async def test_demo_officers_show_varied_correct_states(session_factory):
         lund = await _status_of(session, "Lund")
         assert lund.state == "overdue" and any(s.startswith("Firearms in-service training, overdue")
                                                for s in lund.missing)
+        benson = await _status_of(session, "Benson")  # licensed 300 days ago, firearms due within 90 days
+        assert benson.state == "at_risk"
+        assert "Annual firearms qualification (agency policy)" in benson.missing[-1]
         assert await _status_of(session, "Whitfield") is None  # civilian coordinator
         states = [status.state for person in await session.scalars(select(Person))
                   if (status := await officer_status(session, person.id, date.today())) is not None]
-        assert states.count("overdue") == 2 and states.count("compliant") == 1
+        assert states.count("overdue") == 2 and states.count("compliant") == 1 and states.count("at_risk") == 1
+        assert await session.scalar(select(func.count(AgencyRequirement.id))) == 1
 
     await seed_demo(session_factory, workflow_id_prefix="")  # idempotent
     async with session_factory() as session:
         assert await session.scalar(select(func.count(TrainingRecord.id))) == count
+        assert await session.scalar(select(func.count(AgencyRequirement.id))) == 1

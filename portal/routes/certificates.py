@@ -1,0 +1,354 @@
+"""Certificates: officers upload proof of training; coordinators review it in a queue.
+
+`/certificates...` is the officer's own; `/certificates/review` is the coordinators' queue. Files are
+served only to people services.access allows; refusals answer 404 (ids reveal nothing) and are
+audited, as is every upload, download and decision.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from models import AuditOutcome, CertificateStatus, CertificateSubmission, CertificateVersion, OutboxMessage, Person
+from portal.errors import error_page
+from portal.layout import client_ip, current_user, page
+from portal.security import refuse_unusable_input
+from services import certificates as service
+from services import training_records as records_service
+from services.access import can_review_certificate, can_review_certificates, can_view_certificate
+from services.audit import record_audit
+from services.workflow_starts import dispatch_one
+from settings import Settings
+from storage import ObjectNotFound, StorageError, store_from_settings
+from storage.serving import download_headers
+from storage.streaming import UploadTooLarge, check_declared_length
+from storage.uploads import TRY_AGAIN
+from storage.validation import InspectedFile
+from workflows.certificate_review_types import NewVersion, ReviewAction, ReviewDecision
+
+log = logging.getLogger(__name__)
+PREFILLED = "We filled in the details we could read from your PDF. Check them, then choose the file again."
+REVIEW_CHANGED = "certificate-reviews-changed"
+
+
+def audit(request: Request, db: AsyncSession, action: str, object_id: int, outcome: AuditOutcome,
+          detail: dict[str, Any] | None = None) -> None:
+    user = current_user(request)
+    record_audit(db, user.id, user.audit_label, action, "certificate_submission", object_id, outcome,
+                 client_ip(request), user.agency_id, detail)
+
+
+async def refuse_oversized_upload(request: Request) -> Response | None:
+    """Before the body is read: a declared length over the cap is refused with our own 413 page."""
+    settings: Settings = request.app.state.settings
+    try:
+        check_declared_length(request.headers.get("content-length"),
+                              settings.max_upload_bytes + service.FORM_ENVELOPE_BYTES)
+    except UploadTooLarge:
+        # The message names the file cap, not the cap plus the form's envelope.
+        return error_page(413, UploadTooLarge(settings.max_upload_bytes).message)
+    await refuse_unusable_input(request)
+    return None
+
+
+# --- Officer: list and upload ----------------------------------------------------------------------------
+
+
+def _officer(request: Request) -> int:
+    person_id = current_user(request).person_id
+    if person_id is None:
+        raise NotFoundException()
+    return person_id
+
+
+@get("/certificates")
+async def my_certificates(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    officer_id = _officer(request)
+    submissions = await service.officer_submissions(db, officer_id)
+    return await page(request, db, "certificates/list.html", submissions=submissions,
+                      earlier_upload=service.earlier_upload_by, officer_id=officer_id, amount=service.amount,
+                      uploaded=request.query_params.get("uploaded"))
+
+
+async def _form_page(request: Request, db: AsyncSession, *, action: str, values: dict[str, str],
+                     credits: dict[str, str], errors: dict[str, str], status_code: int = 200,
+                     submission: CertificateSubmission | None = None, note: str | None = None) -> Template:
+    user = current_user(request)
+    settings: Settings = request.app.state.settings
+    return await page(
+        request, db, "certificates/form.html", status_code=status_code, action=action, values=values,
+        credits=credits, errors=errors, submission=submission, note=note,
+        topics=await records_service.ordered_topics(db, user.agency_id),
+        today=(await records_service.agency_today(db, user.agency_id)).isoformat(),
+        max_size=f"{settings.max_upload_mb} MB",
+    )
+
+
+async def _read(request: Request, db: AsyncSession) -> tuple[dict[str, str], dict[str, str], bytes, str]:
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in records_service.RECORD_FIELDS}
+    topics = await records_service.ordered_topics(db, current_user(request).agency_id)
+    credits = {topic.code: str(form.get(f"credit_{topic.code}") or "") for topic in topics}
+    file = form.get("certificate")
+    if isinstance(file, UploadFile):
+        return values, credits, await file.read(), file.filename or ""
+    return values, credits, b"", ""
+
+
+async def _checked_upload(request: Request, db: AsyncSession, action: str, object_id: int
+                          ) -> tuple[InspectedFile, bytes, records_service.RecordForm] | Template:
+    """The accepted file and claims, or the form again with what to fix (nothing is stored)."""
+    settings: Settings = request.app.state.settings
+    values, credits, data, file_name = await _read(request, db)
+    upload = await service.inspect(data, file_name, settings.max_upload_bytes)
+    if not isinstance(upload, InspectedFile):
+        audit(request, db, "certificate.upload", object_id, AuditOutcome.DENIED, {"reason": upload.reason})
+        await db.commit()
+        return await _form_page(request, db, action=action, values=values, credits=credits,
+                                errors={"certificate": upload.message}, status_code=upload.http_status)
+    today = await records_service.agency_today(db, current_user(request).agency_id)
+    form = records_service.validate_record_form(values, credits, today)
+    if isinstance(form, dict):
+        note = None
+        if upload.content_type == "application/pdf":
+            filled = await service.prefill(data, values)
+            note, values = (PREFILLED if filled != values else None), filled
+        form["certificate"] = "Choose the certificate file again."
+        return await _form_page(request, db, action=action, values=values, credits=credits, errors=form, note=note)
+    return upload, data, form
+
+
+@get("/certificates/new")
+async def new_certificate_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    _officer(request)
+    return await _form_page(request, db, action="/certificates/new", values={}, credits={}, errors={})
+
+
+@post("/certificates/new", status_code=200, before_request=refuse_oversized_upload)
+async def upload_certificate(
+    request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
+    settings: NamedDependency[Settings],
+) -> Template | Redirect:
+    officer = await db.get_one(Person, _officer(request))
+    checked = await _checked_upload(request, db, "/certificates/new", 0)
+    if isinstance(checked, Template):
+        return checked
+    upload, data, form = checked
+    try:
+        submission = await service.submit_certificate(db, store_from_settings(settings), officer, upload, data,
+                                                      form, settings.workflow_id_prefix)
+    except Exception:  # storage or database down: nothing was kept
+        log.exception("certificate upload failed")
+        await db.rollback()
+        return await _form_page(request, db, action="/certificates/new", values={}, credits={},
+                                errors={"certificate": TRY_AGAIN}, status_code=503)
+    version = submission.versions[0]
+    audit(request, db, "certificate.upload", submission.id, AuditOutcome.SUCCESS,
+          {"version": 1, "sha256": upload.sha256, "size": upload.size, "content_type": upload.content_type,
+           "duplicate_of": version.duplicate_of_id})
+    await db.commit()
+    message_id = await _outbox_id(db, submission)
+    if message_id is not None:
+        await dispatch_one(request.app.state.session_factory, temporal, message_id, settings.task_queue)
+    return Redirect(f"/certificates?uploaded={submission.id}", status_code=303)
+
+
+async def _outbox_id(db: AsyncSession, submission: CertificateSubmission) -> int | None:
+    return await db.scalar(select(OutboxMessage.id).where(OutboxMessage.workflow_id == submission.workflow_id))
+
+
+async def _own_rejected(request: Request, db: AsyncSession, submission_id: int) -> CertificateSubmission:
+    submission = await service.load_submission(db, submission_id)
+    if submission is None or submission.officer_id != current_user(request).person_id:
+        audit(request, db, "certificate.new_version", submission_id, AuditOutcome.DENIED)
+        await db.commit()
+        raise NotFoundException()
+    return submission
+
+
+@get("/certificates/{submission_id:int}/versions/new")
+async def new_version_form(request: Request, db: NamedDependency[AsyncSession], submission_id: FromPath[int]
+                           ) -> Template:
+    submission = await _own_rejected(request, db, submission_id)
+    if submission.status != CertificateStatus.REJECTED:
+        return error_page(409, "This certificate is not waiting for a corrected version.")
+    latest = submission.versions[-1]
+    values = {"course_title": latest.course_title, "provider": latest.provider,
+              "course_number": latest.course_number or "", "completed_on": latest.completed_on.isoformat(),
+              "started_on": latest.started_on.isoformat() if latest.started_on else "",
+              "hours": service.amount(latest.hours)}
+    return await _form_page(request, db, action=f"/certificates/{submission.id}/versions/new", values=values,
+                            credits=service.claimed_credits(latest), errors={}, submission=submission)
+
+
+@post("/certificates/{submission_id:int}/versions/new", status_code=200, before_request=refuse_oversized_upload)
+async def upload_new_version(
+    request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
+    settings: NamedDependency[Settings], submission_id: FromPath[int],
+) -> Template | Redirect:
+    submission = await _own_rejected(request, db, submission_id)
+    action = f"/certificates/{submission.id}/versions/new"
+    checked = await _checked_upload(request, db, action, submission.id)
+    if isinstance(checked, Template):
+        return checked
+    upload, data, form = checked
+    user = current_user(request)
+    assert user.person_id is not None
+    number = submission.current_version + 1
+    try:
+        await service.submit_new_version(db, store_from_settings(settings), temporal, submission, upload, data,
+                                         form, NewVersion(actor_id=user.person_id, version=number,
+                                                          source=client_ip(request)))
+    except (service.WorkflowRefusal, StorageError) as error:
+        await db.rollback()
+        message = str(error) if isinstance(error, service.WorkflowRefusal) else TRY_AGAIN
+        audit(request, db, "certificate.upload", submission.id, AuditOutcome.FAILURE,
+              {"version": number, "reason": message})
+        await db.commit()
+        return await _form_page(request, db, action=action, values={}, credits={}, submission=submission,
+                                errors={"certificate": f"{message} Nothing was kept; please try again."},
+                                status_code=503 if isinstance(error, StorageError) else 409)
+    audit(request, db, "certificate.upload", submission.id, AuditOutcome.SUCCESS,
+          {"version": number, "sha256": upload.sha256, "size": upload.size, "content_type": upload.content_type})
+    await db.commit()
+    return Redirect(f"/certificates?uploaded={submission.id}", status_code=303)
+
+
+# --- The file ---------------------------------------------------------------------------------------------
+
+
+@get("/certificates/{submission_id:int}/file")
+async def certificate_file(request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings],
+                           submission_id: FromPath[int]) -> Response:
+    user = current_user(request)
+    submission = await service.load_submission(db, submission_id)
+    try:
+        number = int(request.query_params.get("version") or 0)
+    except ValueError:
+        number = 0
+    version = next((v for v in submission.versions if v.version == number), None) if submission else None
+    allowed = submission is not None and await can_view_certificate(db, user, submission.agency_id,
+                                                                    submission.officer_id)
+    if submission is None or version is None or not allowed:
+        audit(request, db, "certificate.download", submission_id, AuditOutcome.DENIED, {"version": number})
+        await db.commit()
+        raise NotFoundException()
+    download = request.query_params.get("download") == "1"
+    try:
+        data = await store_from_settings(settings).get(version.object_key)
+    except ObjectNotFound:
+        log.error("certificate %s version %s: stored file %s is missing", submission.id, number, version.object_key)
+        return error_page(404, "The file of this certificate is missing. Ask an administrator for help.")
+    except StorageError:
+        return error_page(503, "The file cannot be read right now. Please try again in a few minutes.")
+    audit(request, db, "certificate.download", submission.id, AuditOutcome.SUCCESS,
+          {"version": number, "disposition": "attachment" if download else "inline"})
+    await db.commit()
+    return Response(data, headers=file_headers(version, download), media_type=version.content_type)
+
+
+def file_headers(version: CertificateVersion, download: bool) -> dict[str, str]:
+    """Always nosniff and a sandboxing CSP; inline for viewing in the browser, attachment to download."""
+    headers = download_headers(version.display_name, version.content_type)
+    if not download:
+        headers["Content-Disposition"] = headers["Content-Disposition"].replace("attachment", "inline", 1)
+    return headers
+
+
+# --- Coordinators: review queue --------------------------------------------------------------------------
+
+
+def _reviewer(request: Request) -> None:
+    if not can_review_certificates(current_user(request)):
+        raise NotFoundException()
+
+
+@get("/certificates/review")
+async def review_queue(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    _reviewer(request)
+    user = current_user(request)
+    rows = await service.review_queue(db, user.agency_id)
+    return await page(request, db, "certificates/review.html", rows=rows, **_row_context())
+
+
+def _row_context() -> dict[str, Any]:
+    return {"amount": service.amount, "claimed_credits": service.claimed_credits}
+
+
+def _row(row: service.ReviewRow, *, outcome: str | None = None, error: str | None = None,
+         status_code: int = 200) -> Template:
+    return Template(template_name="certificates/_review_row.html",
+                    context={"row": row, "outcome": outcome, "error": error, **_row_context()},
+                    status_code=status_code, headers={"HX-Trigger": REVIEW_CHANGED} if outcome else {})
+
+
+def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | None) -> ReviewDecision | str:
+    try:
+        action = ReviewAction(str(form.get("action") or ""))
+    except ValueError:
+        return "Choose Approve or Reject."
+    reason = str(form.get("reason") or "").strip()[:2000]
+    hours = str(form.get("credited_hours") or "").strip()
+    # The row's form shows the claimed topics prefilled; a cleared field means no credit for it.
+    claimed = service.claimed_credits(row.version)
+    credits = {code: str(form.get(f"credit_{code}") or "").strip() or "0" for code in claimed}
+    if action == ReviewAction.APPROVE:
+        problem = service.credit_problem(hours or service.amount(row.version.hours), credits)
+        if problem:
+            return problem
+    return ReviewDecision(actor_id=actor_id, action=action, reason=reason, actor_is_coordinator=True,
+                          source=source, credited_hours=hours or None, credited_credits=credits or None)
+
+
+@post("/certificates/review/tasks/{task_id:int}/decision", status_code=200)
+async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
+                 task_id: FromPath[int]) -> Template | Redirect | Response:
+    user = current_user(request)
+    row = await service.review_row(db, task_id)
+    if row is None or row.task.agency_id != user.agency_id:
+        raise NotFoundException()
+    is_htmx = request.headers.get("hx-request") == "true"
+    form = await request.form()
+    refusal = can_review_certificate(user, row.submission.agency_id, row.submission.officer_id)
+    if refusal is None and user.person_id is None:
+        refusal = "Only training coordinators review certificates."
+    if refusal is not None:
+        audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.DENIED,
+              {"task_id": task_id, "reason": refusal})
+        await db.commit()
+        return _row(row, error=refusal, status_code=403) if is_htmx else error_page(403, refusal)
+    assert user.person_id is not None
+    decision = _decision(form, row, user.person_id, client_ip(request))
+    if isinstance(decision, str):
+        return _row(row, error=decision, status_code=400)
+    try:
+        result = await service.decide(temporal, row.task.workflow_id, task_id, decision)
+    except service.WorkflowRefusal as refused:
+        audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.FAILURE,
+              {"task_id": task_id, "action": decision.action.value, "reason": str(refused)})
+        await db.commit()
+        return _row(row, error=str(refused))
+    audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.SUCCESS,
+          {"task_id": task_id, "action": decision.action.value, "credited_hours": decision.credited_hours})
+    await db.commit()
+    db.expire_all()
+    row = await service.review_row(db, task_id) or row
+    if not is_htmx:
+        return Redirect("/certificates/review", status_code=303)
+    return _row(row, outcome="Approved — added to the officer's training history" if result == "approved"
+                else "Rejected — returned to the officer")
+
+
+ROUTES = [my_certificates, new_certificate_form, upload_certificate, new_version_form, upload_new_version,
+          certificate_file, review_queue, decide]

@@ -1,0 +1,247 @@
+"""Certificate submissions: storing an upload with its claims, listing them, sending review inputs.
+
+The portal calls these; so could a CLI or an import job. Files are judged by content
+(storage.validation), stored before the row that points at them (storage.uploads), and the review
+workflow is started through the outbox in the same transaction as the submission.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from models import (
+    CertificateCredit,
+    CertificateSubmission,
+    CertificateVersion,
+    OutboxMessage,
+    Person,
+    Task,
+    TaskKind,
+    TaskStatus,
+    certificate_review_workflow_id,
+)
+from services.training_records import MAX_HOURS, RecordForm
+from services.workflow_starts import START_CERTIFICATE_REVIEW
+from storage import CertificateStore
+from storage.prefill import prefill_from_pdf
+from storage.uploads import stored_upload
+from storage.validation import InspectedFile, UploadRefusal, inspect_upload
+from workflows.certificate_review_types import UPDATE_DECIDE, UPDATE_NEW_VERSION, NewVersion, ReviewDecision
+
+# Room for the multipart envelope and the form's other fields on top of the file itself.
+FORM_ENVELOPE_BYTES = 64 * 1024
+NO_LONGER_PENDING = "This certificate is no longer waiting for that."
+UNAVAILABLE = "The workflow service is unavailable right now. Please try again in a minute."
+
+
+class WorkflowRefusal(Exception):
+    """The workflow (or Temporal) refused an input; `str(error)` is safe to show the user."""
+
+
+async def inspect(data: bytes, file_name: str, max_bytes: int) -> InspectedFile | UploadRefusal:
+    # Parsing a large PDF takes a moment: keep it off the event loop.
+    return await asyncio.to_thread(inspect_upload, data, file_name, max_bytes)
+
+
+async def prefill(data: bytes, values: dict[str, str]) -> dict[str, str]:
+    """`values` with the empty fields filled from the PDF's text, where it has any."""
+    facts = await asyncio.to_thread(prefill_from_pdf, data)
+    found = {
+        "course_title": facts.course_title,
+        "provider": facts.provider,
+        "course_number": facts.course_number,
+        "completed_on": facts.completed_on.isoformat() if facts.completed_on else None,
+        "hours": f"{facts.hours.normalize():f}" if facts.hours is not None and facts.hours_unit == "hours" else None,
+    }
+    return {**values, **{key: value for key, value in found.items() if value and not values.get(key)}}
+
+
+async def find_duplicate(session: AsyncSession, agency_id: int, sha256: str) -> CertificateVersion | None:
+    """The earliest upload of this very file in the agency, by anyone."""
+    return await session.scalar(
+        select(CertificateVersion)
+        .join(CertificateSubmission)
+        .where(CertificateSubmission.agency_id == agency_id, CertificateVersion.sha256 == sha256)
+        .order_by(CertificateVersion.id)
+        .limit(1)
+    )
+
+
+def _version(number: int, upload: InspectedFile, key: str, form: RecordForm,
+             duplicate: CertificateVersion | None) -> CertificateVersion:
+    return CertificateVersion(
+        version=number, object_key=key, content_type=upload.content_type, size=upload.size, sha256=upload.sha256,
+        display_name=upload.display_name, page_count=upload.page_count,
+        duplicate_of_id=duplicate.id if duplicate else None,
+        course_title=form.course_title, provider=form.provider, course_number=form.course_number,
+        started_on=form.started_on, completed_on=form.completed_on, hours=form.hours,
+        credits=[CertificateCredit(topic_code=code, credits=amount) for code, amount in sorted(form.credits.items())],
+    )
+
+
+async def submit_certificate(session: AsyncSession, store: CertificateStore, officer: Person, upload: InspectedFile,
+                             data: bytes, form: RecordForm, workflow_id_prefix: str) -> CertificateSubmission:
+    """Store the file, then commit the submission with its first version and its workflow's outbox row.
+
+    A failure at any step leaves nothing behind (the file is deleted again) and propagates.
+    """
+    duplicate = await find_duplicate(session, officer.agency_id, upload.sha256)
+    async with stored_upload(store, upload, data) as key:
+        submission = CertificateSubmission(agency_id=officer.agency_id, officer_id=officer.id, current_version=1,
+                                           versions=[_version(1, upload, key, form, duplicate)])
+        session.add(submission)
+        await session.flush()
+        submission.workflow_id = certificate_review_workflow_id(submission.id, workflow_id_prefix)
+        session.add(OutboxMessage(kind=START_CERTIFICATE_REVIEW, workflow_id=submission.workflow_id,
+                                  payload={"submission_id": submission.id}))
+        await session.commit()
+    return submission
+
+
+async def submit_new_version(session: AsyncSession, store: CertificateStore, client: Client,
+                             submission: CertificateSubmission, upload: InspectedFile, data: bytes,
+                             form: RecordForm, new_version: NewVersion) -> CertificateVersion:
+    """Store the corrected file and its row, then hand it to the workflow.
+
+    If the workflow refuses or cannot be reached, the row and the file are removed again and
+    `WorkflowRefusal` says why: the officer tries again, nothing half-done is left.
+    """
+    duplicate = await find_duplicate(session, submission.agency_id, upload.sha256)
+    async with stored_upload(store, upload, data) as key:
+        version = _version(new_version.version, upload, key, form, duplicate)
+        version.submission_id = submission.id
+        session.add(version)
+        submission.current_version = new_version.version
+        await session.commit()
+        try:
+            await _update(client, submission.workflow_id, UPDATE_NEW_VERSION, new_version,
+                          f"certificate-version:{submission.id}:{new_version.version}")
+        except WorkflowRefusal:
+            await session.rollback()
+            await session.delete(await session.get_one(CertificateVersion, version.id))
+            fresh = await session.get_one(CertificateSubmission, submission.id)
+            fresh.current_version = new_version.version - 1
+            await session.commit()
+            raise
+    return version
+
+
+async def decide(client: Client, workflow_id: str, task_id: int, decision: ReviewDecision) -> str:
+    return await _update(client, workflow_id, UPDATE_DECIDE, decision, f"certificate-decision:{task_id}")
+
+
+async def _update(client: Client, workflow_id: str | None, name: str, arg: object, update_id: str) -> str:
+    if not workflow_id:
+        raise WorkflowRefusal(NO_LONGER_PENDING)
+    try:
+        result = await client.get_workflow_handle(workflow_id).execute_update(name, arg, id=update_id)
+    except WorkflowUpdateFailedError as error:
+        raise WorkflowRefusal(getattr(error.cause, "message", None) or str(error.cause) or "Refused.") from error
+    except RPCError as error:
+        if error.status in {RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION}:
+            raise WorkflowRefusal(NO_LONGER_PENDING) from error
+        raise WorkflowRefusal(UNAVAILABLE) from error
+    except Exception as error:  # a lazy client that cannot connect, timeouts
+        raise WorkflowRefusal(UNAVAILABLE) from error
+    return str(result)
+
+
+# --- Reading ----------------------------------------------------------------------------------------
+
+
+def _with_versions():  # type: ignore[no-untyped-def]
+    return (
+        selectinload(CertificateSubmission.versions).selectinload(CertificateVersion.credits),
+        selectinload(CertificateSubmission.versions).selectinload(CertificateVersion.reviewed_by),
+        selectinload(CertificateSubmission.versions).selectinload(CertificateVersion.duplicate_of)
+        .selectinload(CertificateVersion.submission).selectinload(CertificateSubmission.officer),
+        selectinload(CertificateSubmission.officer),
+    )
+
+
+async def load_submission(session: AsyncSession, submission_id: int) -> CertificateSubmission | None:
+    return await session.scalar(
+        select(CertificateSubmission).where(CertificateSubmission.id == submission_id).options(*_with_versions())
+    )
+
+
+async def officer_submissions(session: AsyncSession, officer_id: int) -> list[CertificateSubmission]:
+    rows = await session.scalars(
+        select(CertificateSubmission)
+        .where(CertificateSubmission.officer_id == officer_id)
+        .order_by(CertificateSubmission.created_at.desc(), CertificateSubmission.id.desc())
+        .options(*_with_versions())
+    )
+    return list(rows)
+
+
+@dataclass
+class ReviewRow:
+    task: Task
+    submission: CertificateSubmission
+
+    @property
+    def version(self) -> CertificateVersion:
+        return self.submission.versions[-1]
+
+
+async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
+    task = await session.get(Task, task_id)
+    if task is None or task.kind != TaskKind.REVIEW_CERTIFICATE:
+        return None
+    submission = await load_submission(session, task.subject_id)
+    return ReviewRow(task, submission) if submission else None
+
+
+async def review_queue(session: AsyncSession, agency_id: int) -> list[ReviewRow]:
+    tasks = await session.scalars(
+        select(Task)
+        .where(Task.agency_id == agency_id, Task.kind == TaskKind.REVIEW_CERTIFICATE, Task.status == TaskStatus.OPEN)
+        .order_by(Task.created_at, Task.id)
+    )
+    rows = []
+    for task in tasks:
+        submission = await load_submission(session, task.subject_id)
+        if submission is not None:
+            rows.append(ReviewRow(task, submission))
+    return rows
+
+
+def earlier_upload_by(version: CertificateVersion, officer_id: int) -> date | None:
+    """When the officer uploaded this same file before (their own uploads only), for their page."""
+    earlier = version.duplicate_of
+    if earlier is None or earlier.submission.officer_id != officer_id:
+        return None
+    return earlier.uploaded_at.date()
+
+
+def claimed_credits(version: CertificateVersion) -> dict[str, str]:
+    return {credit.topic_code: f"{credit.credits.normalize():f}" for credit in version.credits}
+
+
+def credit_problem(hours: str, credits: dict[str, str]) -> str | None:
+    """What is wrong with a coordinator's credited hours and topic credits, if anything."""
+    try:
+        total, parts = Decimal(hours), [Decimal(value) for value in credits.values()]
+    except InvalidOperation:
+        return "Enter hours and credits as numbers, e.g. 4 or 1.5."
+    if not total.is_finite() or not 0 < total <= MAX_HOURS:
+        return f"Credited hours must be more than 0 and at most {MAX_HOURS}."
+    if any(not part.is_finite() or part < 0 for part in parts):
+        return "Topic credits cannot be negative."
+    if sum(parts, Decimal(0)) > total:
+        return "The topic credits add up to more than the credited hours."
+    return None
+
+
+def amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"

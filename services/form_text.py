@@ -1,0 +1,18 @@
+"""Free text typed into forms: control characters are refused before anything is stored.
+
+PostgreSQL cannot store NUL at all, and other control characters (escape sequences, backspace) only
+arrive by accident or attack. Line breaks and tabs are fine in a field of several lines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+CONTROL_CHARACTERS = "Remove the control characters (such as NUL or escape codes) from this text."
+
+
+def control_character_problem(value: str, *, multiline: bool = False) -> str | None:
+    allowed = "\t\n\r" if multiline else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+        return CONTROL_CHARACTERS
+    return None

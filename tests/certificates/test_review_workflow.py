@@ -1,0 +1,155 @@
+"""The certificate-review workflow on the time-skipping server, driven through the portal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from temporalio.client import WorkflowUpdateFailedError
+
+from models import CertificateEvent, Notification, TrainingRecord
+from services.workflow_starts import dispatch_due
+from tests.certificates.support import certificate_pdf, open_review_task, submissions, upload
+from tests.portal.helpers import eventually, portal
+from workflows.business_days import add_business_days
+from workflows.certificate_review_types import UPDATE_DECIDE, ReviewAction, ReviewDecision
+
+
+async def _uploaded(sign_in, factory, client, settings, username="officer1"):
+    officer = await sign_in(username)
+    response = await upload(officer, certificate_pdf())
+    assert response.status_code == 303, response.text
+    await dispatch_due(factory, client, settings.task_queue)
+    [submission] = await submissions(factory)
+
+    async def task_open() -> bool:
+        return await open_review_task(factory, submission.id) is not None
+
+    await eventually(task_open)
+    return officer, submission, await open_review_task(factory, submission.id)
+
+
+async def _records(factory) -> list[TrainingRecord]:
+    async with factory() as session:
+        return list(await session.scalars(select(TrainingRecord)))
+
+
+async def test_approval_creates_exactly_one_record_even_on_a_double_click(
+    make_app, skipping_client, session_factory, settings, demo_org
+):
+    async with portal(make_app, skipping_client) as sign_in:
+        _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
+        coordinator = await sign_in("coord1")
+        url = f"/certificates/review/tasks/{task.id}/decision"
+        first, second = await asyncio.gather(
+            coordinator.post(url, {"action": "approve", "credited_hours": "40", "credit_crisis_intervention": "8"},
+                             htmx=True),
+            coordinator.post(url, {"action": "approve", "credited_hours": "40", "credit_crisis_intervention": "8"},
+                             htmx=True),
+        )
+        assert "Approved" in first.text + second.text
+
+        [record] = await _records(session_factory)
+        assert record.source == "certificate_review" and record.source_ref == f"certificate:{submission.id}"
+        assert record.approved_by_id == demo_org.coord1 and record.hours == Decimal("40")
+        result = await skipping_client.get_workflow_handle(submission.workflow_id).result()
+        assert result == "approved"
+        [submission] = await submissions(session_factory)
+        assert submission.status == "approved" and submission.record_id == record.id
+
+
+async def test_adjusted_approval_requires_a_reason(make_app, skipping_client, session_factory, settings, demo_org):
+    async with portal(make_app, skipping_client) as sign_in:
+        _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
+        coordinator = await sign_in("coord1")
+        url = f"/certificates/review/tasks/{task.id}/decision"
+        refused = await coordinator.post(url, {"action": "approve", "credited_hours": "32",
+                                               "credit_crisis_intervention": "8"}, htmx=True)
+        assert "Please give a reason for crediting different hours" in refused.text
+        assert await _records(session_factory) == []
+
+        approved = await coordinator.post(url, {"action": "approve", "credited_hours": "32",
+                                                "credit_crisis_intervention": "8",
+                                                "reason": "Day 5 was not attended."}, htmx=True)
+        assert "Approved" in approved.text
+        [record] = await _records(session_factory)
+        assert record.hours == Decimal("32")
+
+
+async def test_rejected_certificate_is_corrected_by_a_new_version_and_then_approved(
+    make_app, skipping_client, session_factory, settings, demo_org
+):
+    async with portal(make_app, skipping_client) as sign_in:
+        officer, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
+        coordinator = await sign_in("coord1")
+        rejected = await coordinator.post(f"/certificates/review/tasks/{task.id}/decision",
+                                          {"action": "reject", "reason": "The certificate is not signed."}, htmx=True)
+        assert "Rejected" in rejected.text
+        page = await officer.get("/certificates")
+        assert "The certificate is not signed." in page.text and "Upload a corrected version" in page.text
+
+        response = await upload(officer, certificate_pdf("Crisis Intervention Team (signed)"),
+                                url=f"/certificates/{submission.id}/versions/new")
+        assert response.status_code == 303, response.text
+        second_task = await open_review_task(session_factory, submission.id)
+        assert second_task is not None and second_task.id != task.id
+        queue = await coordinator.get("/certificates/review")
+        assert "version 2" in queue.text and "not accepted: The certificate is not signed." in queue.text
+
+        approved = await coordinator.post(f"/certificates/review/tasks/{second_task.id}/decision",
+                                          {"action": "approve", "credited_hours": "40",
+                                           "credit_crisis_intervention": "8"}, htmx=True)
+        assert "Approved" in approved.text
+        assert len(await _records(session_factory)) == 1
+        async with session_factory() as session:
+            kinds = list(await session.scalars(select(CertificateEvent.kind).order_by(CertificateEvent.id)))
+        assert kinds == ["submitted", "rejected", "new_version", "approved"]
+        page = await officer.get("/certificates")
+        assert page.text.count("<tr>") == 2 + 1  # header row and both versions kept
+
+
+async def test_officer_cannot_review_own_certificate(make_app, skipping_client, session_factory, settings, demo_org):
+    async with portal(make_app, skipping_client) as sign_in:
+        # The coordinator is also an officer with training of their own.
+        coordinator, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings,
+                                                        username="coord1")
+        refused = await coordinator.post(f"/certificates/review/tasks/{task.id}/decision",
+                                         {"action": "approve"}, htmx=True)
+        assert "You cannot review your own certificate." in refused.text
+        handle = skipping_client.get_workflow_handle(submission.workflow_id)
+        try:
+            await handle.execute_update(UPDATE_DECIDE, ReviewDecision(
+                actor_id=demo_org.coord1, action=ReviewAction.APPROVE, actor_is_coordinator=True))
+        except WorkflowUpdateFailedError as error:
+            assert "your own certificate" in str(error.cause)
+        else:
+            raise AssertionError("the workflow accepted a review of one's own certificate")
+        assert await _records(session_factory) == []
+
+
+async def test_coordinators_are_reminded_after_three_business_days_and_admins_told_after_seven(
+    make_app, skipping_client, time_skipping_env, session_factory, settings, demo_org
+):
+    async with portal(make_app, skipping_client) as sign_in:
+        _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
+        start = task.created_at
+        await time_skipping_env.sleep(add_business_days(start, 3) - start + timedelta(hours=1))
+
+        async def reminded() -> bool:
+            async with session_factory() as session:
+                rows = await session.scalars(select(Notification).where(Notification.subject.like("%Reminder%")))
+                return [n.person_id for n in rows] == [demo_org.coord1]
+
+        await eventually(reminded)
+        assert (await open_review_task(session_factory, submission.id)).reminded_at is not None
+
+        await time_skipping_env.sleep(add_business_days(start, 7) - add_business_days(start, 3))
+
+        async def escalated() -> bool:
+            async with session_factory() as session:
+                rows = await session.scalars(select(Notification).where(Notification.subject.like("%overdue%")))
+                return [n.person_id for n in rows] == [demo_org.admin1]
+
+        await eventually(escalated)

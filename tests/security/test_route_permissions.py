@@ -1,0 +1,411 @@
+"""Every route of the portal, walked as every role: who may use it, who is refused, and nobody sees a 500.
+
+The routes come from the app itself (`app.routes`), so a route added anywhere is walked too. Each
+(method, path pattern) must be classified in `expectations()`; an unclassified route fails the walk,
+so nobody can ship a route without deciding who may use it. Concrete ids come from objects created
+here: requests, records, tasks and notifications of officer1 (in sgt1's chain) and of officer2 (outside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from email.message import EmailMessage
+
+import pytest
+from litestar import Litestar
+from sqlalchemy import select, update
+
+from models import (
+    Notification,
+    RecordSource,
+    RequestStatus,
+    Task,
+    TaskKind,
+    TaskQueue,
+    TrainingRecord,
+    TrainingRequest,
+    UserAccount,
+    utcnow,
+)
+from portal.app import PORTAL_DIR
+from tests.portal.conftest import Browser
+from tests.portal.helpers import FORM
+from tests.support import PASSWORD, Org, create_request
+
+ROLES = ("anonymous", "officer1", "sgt1", "coord1", "chief1", "admin1")
+SIGNED_IN = ROLES[1:]
+
+# What a response may be. A refusal is 403 or 404 (404 where an id must not reveal that it exists).
+ALLOW = frozenset({200, 303})
+DENY = frozenset({403, 404})
+LOGIN = frozenset({"login"})  # 303 (or an htmx redirect) to /login
+PUBLIC = frozenset({200, 303})
+# An upload posted without its file re-renders the form with a message (200) or is refused as unusable (400, 422).
+UPLOAD_WITHOUT_FILE = frozenset({200, 400, 422})
+LOGIN_FAILED = frozenset({401})
+TOKEN = frozenset({400, 401, 404})
+
+# Text that belongs to officer2 (outside officer1's and sgt1's reach): it must never reach them.
+OFFICER2_MARKERS = ("MARK-REQ-O2", "MARK-REC-O2", "MARK-NOTE-O2")
+
+
+@dataclass
+class Targets:
+    org: Org
+    req_o1: int  # officer1's, changes requested: he may edit and withdraw it
+    req_o1_review: int  # officer1's, waiting for sgt1 (task_sgt1)
+    req_o2: int  # officer2's, waiting for sgt2 (task_sgt2)
+    req_o2_escalated: int  # officer2's, in the coordinators' queue (task_queue)
+    task_sgt1: int
+    task_sgt2: int
+    task_queue: int
+    case_task: int  # an end-of-cycle compliance case about officer2
+    record_o1: int
+    record_o2: int
+    notification_o2: int
+    officer2_user: int
+    mail_name: str
+    static_name: str
+
+
+@dataclass
+class Case:
+    method: str
+    url: str
+    expect: dict[str, frozenset]  # role -> acceptable outcomes
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def everyone(signed_in: frozenset, anonymous: frozenset = LOGIN) -> dict[str, frozenset]:
+    return {"anonymous": anonymous, **{role: signed_in for role in SIGNED_IN}}
+
+
+def only(*allowed: str) -> dict[str, frozenset]:
+    return {"anonymous": LOGIN, **{role: ALLOW if role in allowed else DENY for role in SIGNED_IN}}
+
+
+# officer1's objects: officer1, his sergeant (sgt1) and the agency-wide roles. officer2's: agency-wide roles only.
+OFFICER1_READERS = only("officer1", "sgt1", "coord1", "chief1", "admin1")
+OFFICER2_READERS = only("coord1", "chief1", "admin1")
+
+
+def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
+    """Every route of the portal, keyed by (method, path pattern), with concrete cases per role."""
+    o1, o2 = t.org.officer1, t.org.officer2
+    record_form = {"course_title": "Refresher", "provider": "Academy", "course_number": "", "started_on": "",
+                   "completed_on": "2024-05-01", "hours": "4", "reason": "Typo in hours"}
+    reassign = {"new_approver_id": str(t.org.sgt1), "comment": "Please take this one"}
+    table: dict[tuple[str, str], list[Case]] = {
+        ("GET", "/healthz"): [Case("GET", "/healthz", everyone(PUBLIC, PUBLIC))],
+        ("GET", "/static/{file_path:path}"): [Case("GET", f"/static/{t.static_name}", everyone(PUBLIC, PUBLIC))],
+        ("GET", "/"): [Case("GET", "/", everyone(ALLOW))],
+        # Signing in, second factor and password reset are open to all; without a pending sign-in
+        # or a valid link they answer with the form, a redirect to /login or a refusal.
+        ("GET", "/login"): [Case("GET", "/login", everyone(PUBLIC, PUBLIC))],
+        ("POST", "/login"): [Case("POST", "/login", everyone(LOGIN_FAILED, LOGIN_FAILED),
+                                  {"username": "nobody", "password": "wrong password"})],
+        ("GET", "/login/mfa"): [Case("GET", "/login/mfa", everyone(PUBLIC, PUBLIC))],
+        ("POST", "/login/mfa"): [Case("POST", "/login/mfa", everyone(PUBLIC, PUBLIC), {"code": "000000"})],
+        ("GET", "/login/mfa/enrol"): [Case("GET", "/login/mfa/enrol", everyone(PUBLIC, PUBLIC))],
+        ("POST", "/login/mfa/enrol"): [Case("POST", "/login/mfa/enrol", everyone(PUBLIC, PUBLIC), {"code": "0"})],
+        ("GET", "/login/forgot"): [Case("GET", "/login/forgot", everyone(PUBLIC, PUBLIC))],
+        ("POST", "/login/forgot"): [Case("POST", "/login/forgot", everyone(PUBLIC, PUBLIC),
+                                         {"email": "nobody@test.example"})],
+        ("GET", "/login/reset/{token:str}"): [Case("GET", "/login/reset/not-a-token",
+                                                   everyone(TOKEN, TOKEN))],
+        ("POST", "/login/reset/{token:str}"): [Case("POST", "/login/reset/not-a-token",
+                                                    everyone(TOKEN, TOKEN),
+                                                    {"new_password": "x", "confirm_password": "x"})],
+        # Logout ends the session and sends everyone to /login; it is walked last for each role.
+        ("POST", "/logout"): [Case("POST", "/logout", everyone(LOGIN))],
+        # Own requests.
+        ("GET", "/requests"): [Case("GET", "/requests", everyone(ALLOW))],
+        ("POST", "/requests"): [Case("POST", "/requests", everyone(ALLOW), dict(FORM))],
+        ("GET", "/requests/new"): [Case("GET", "/requests/new", everyone(ALLOW))],
+        ("GET", "/requests/{request_id:int}"): [
+            Case("GET", f"/requests/{t.req_o1}", OFFICER1_READERS),
+            Case("GET", f"/requests/{t.req_o2}", OFFICER2_READERS),
+            Case("GET", "/requests/999999", only()),
+        ],
+        ("GET", "/requests/{request_id:int}/timeline"): [
+            Case("GET", f"/requests/{t.req_o1}/timeline", OFFICER1_READERS),
+            Case("GET", f"/requests/{t.req_o2}/timeline", OFFICER2_READERS),
+        ],
+        ("GET", "/requests/{request_id:int}/edit"): [
+            Case("GET", f"/requests/{t.req_o1}/edit", only("officer1")),
+            Case("GET", f"/requests/{t.req_o2}/edit", only()),
+        ],
+        ("POST", "/requests/{request_id:int}/edit"): [
+            Case("POST", f"/requests/{t.req_o1}/edit", only("officer1"), dict(FORM)),
+            Case("POST", f"/requests/{t.req_o2}/edit", only(), dict(FORM)),
+        ],
+        ("POST", "/requests/{request_id:int}/withdraw"): [
+            Case("POST", f"/requests/{t.req_o1}/withdraw", only("officer1"), {"comment": "No longer needed"}),
+            Case("POST", f"/requests/{t.req_o2}/withdraw", only(), {"comment": "No longer needed"}),
+        ],
+        # Certificates: each officer's own list and upload form; the review queue is the coordinators'.
+        # Ownership of a submission's file and versions is walked in tests/certificates (it needs stored files);
+        # here an id that exists for no one must be refused to everyone.
+        ("GET", "/certificates"): [Case("GET", "/certificates", everyone(ALLOW))],
+        ("GET", "/certificates/new"): [Case("GET", "/certificates/new", everyone(ALLOW))],
+        ("POST", "/certificates/new"): [Case("POST", "/certificates/new", everyone(UPLOAD_WITHOUT_FILE),
+                                             {"course_title": "x"})],
+        ("GET", "/certificates/{submission_id:int}/versions/new"): [
+            Case("GET", "/certificates/999999/versions/new", only())],
+        ("POST", "/certificates/{submission_id:int}/versions/new"): [
+            Case("POST", "/certificates/999999/versions/new", only(), {"course_title": "x"})],
+        ("GET", "/certificates/{submission_id:int}/file"): [Case("GET", "/certificates/999999/file", only())],
+        ("GET", "/certificates/review"): [Case("GET", "/certificates/review", only("coord1"))],
+        ("POST", "/certificates/review/tasks/{task_id:int}/decision"): [
+            Case("POST", "/certificates/review/tasks/999999/decision", only(), {"action": "approve"})],
+        # Approvals: only the assignee (or a coordinator for the queue), never on one's own request.
+        ("GET", "/inbox"): [Case("GET", "/inbox", everyone(ALLOW))],
+        ("GET", "/inbox/count"): [Case("GET", "/inbox/count", everyone(ALLOW))],
+        ("POST", "/inbox/tasks/{task_id:int}/decision"): [
+            Case("POST", f"/inbox/tasks/{t.task_sgt1}/decision", only("sgt1"), {"action": "approve"}),
+            Case("POST", f"/inbox/tasks/{t.task_sgt2}/decision", only(), {"action": "approve"}),
+            Case("POST", f"/inbox/tasks/{t.task_queue}/decision", only("coord1"), {"action": "approve"}),
+            Case("POST", f"/inbox/tasks/{t.case_task}/decision", only(), {"action": "approve"}),
+        ],
+        ("GET", "/escalations"): [Case("GET", "/escalations", only("coord1"))],
+        ("POST", "/escalations/tasks/{task_id:int}/reassign"): [
+            Case("POST", f"/escalations/tasks/{t.task_queue}/reassign", only("coord1"), reassign),
+            Case("POST", f"/escalations/tasks/{t.task_sgt2}/reassign", only("coord1"), reassign),
+        ],
+        ("POST", "/escalations/cases/{task_id:int}/resolve"): [
+            Case("POST", f"/escalations/cases/{t.case_task}/resolve", only("coord1"), {"note": "Credits entered"}),
+        ],
+        # Notifications are scoped to the signed-in person: another's id silently matches nothing.
+        ("GET", "/notifications"): [Case("GET", "/notifications", everyone(ALLOW))],
+        ("GET", "/notifications/count"): [Case("GET", "/notifications/count", everyone(ALLOW))],
+        ("POST", "/notifications/read-all"): [Case("POST", "/notifications/read-all", everyone(ALLOW))],
+        ("POST", "/notifications/{notification_id:int}/read"): [
+            Case("POST", f"/notifications/{t.notification_o2}/read", everyone(ALLOW)),
+        ],
+        # Administration.
+        ("GET", "/admin/settings"): [Case("GET", "/admin/settings", only("admin1"))],
+        ("POST", "/admin/settings"): [Case("POST", "/admin/settings", only("admin1"),
+                                           {"threshold": "500", "reminder_days": "2", "escalation_days": "5"})],
+        ("GET", "/admin/locked-accounts"): [Case("GET", "/admin/locked-accounts", only("admin1"))],
+        ("POST", "/admin/locked-accounts/{user_id:int}/unlock"): [
+            Case("POST", f"/admin/locked-accounts/{t.officer2_user}/unlock", only("admin1")),
+        ],
+        ("GET", "/audit"): [Case("GET", "/audit", only("coord1", "admin1"))],
+        ("GET", "/audit/export.csv"): [Case("GET", "/audit/export.csv", only("coord1", "admin1"))],
+        # Own account.
+        ("GET", "/account/password"): [Case("GET", "/account/password", everyone(ALLOW))],
+        # The right current password and a too-short new one: re-rendered with a message, nothing changes.
+        ("POST", "/account/password"): [Case("POST", "/account/password", everyone(ALLOW), {
+            "current_password": PASSWORD, "new_password": "short", "confirm_password": "short"})],
+        ("GET", "/account/mfa"): [Case("GET", "/account/mfa", everyone(ALLOW))],
+        ("POST", "/account/mfa"): [Case("POST", "/account/mfa", everyone(ALLOW), {"code": "000000"})],
+        ("GET", "/account/notifications"): [Case("GET", "/account/notifications", everyone(ALLOW))],
+        ("POST", "/account/notifications"): [Case("POST", "/account/notifications", everyone(ALLOW),
+                                                  {"email": "on", "in_app": "on", "delivery": "immediate"})],
+        ("GET", "/account/calendar"): [Case("GET", "/account/calendar", everyone(ALLOW))],
+        ("POST", "/account/calendar"): [Case("POST", "/account/calendar", everyone(ALLOW))],
+        # The calendar feed is for calendar apps (no session): the secret in its URL is the credential.
+        ("GET", "/calendar/{feed:str}"): [Case("GET", "/calendar/not-a-token.ics", everyone(TOKEN, TOKEN))],
+        # Dashboards, histories, transcripts: the officer, the chain of command, agency-wide roles.
+        ("GET", "/dashboard"): [Case("GET", "/dashboard", everyone(ALLOW))],
+        ("GET", "/officers"): [Case("GET", "/officers", only("coord1", "chief1", "admin1"))],
+        ("GET", "/records"): [Case("GET", "/records", everyone(ALLOW))],
+        ("GET", "/records/transcript.pdf"): [Case("GET", "/records/transcript.pdf", everyone(ALLOW))],
+        ("GET", "/officers/{officer_id:int}/dashboard"): [
+            Case("GET", f"/officers/{o1}/dashboard", OFFICER1_READERS),
+            Case("GET", f"/officers/{o2}/dashboard", OFFICER2_READERS),
+            Case("GET", "/officers/999999/dashboard", only()),
+        ],
+        ("GET", "/officers/{officer_id:int}/records"): [
+            Case("GET", f"/officers/{o1}/records", OFFICER1_READERS),
+            Case("GET", f"/officers/{o2}/records", OFFICER2_READERS),
+        ],
+        ("GET", "/officers/{officer_id:int}/records/transcript.pdf"): [
+            Case("GET", f"/officers/{o1}/records/transcript.pdf", OFFICER1_READERS),
+            Case("GET", f"/officers/{o2}/records/transcript.pdf", OFFICER2_READERS),
+        ],
+        # Entering and correcting records: coordinators only (never their own).
+        ("GET", "/officers/{officer_id:int}/records/new"): [
+            Case("GET", f"/officers/{o1}/records/new", only("coord1")),
+            Case("GET", f"/officers/{o2}/records/new", only("coord1")),
+        ],
+        ("POST", "/officers/{officer_id:int}/records/new"): [
+            Case("POST", f"/officers/{o2}/records/new", only("coord1"), record_form),
+        ],
+        ("GET", "/records/{record_id:int}/edit"): [
+            Case("GET", f"/records/{t.record_o1}/edit", only("coord1")),
+            Case("GET", f"/records/{t.record_o2}/edit", only("coord1")),
+        ],
+        ("POST", "/records/{record_id:int}/edit"): [
+            Case("POST", f"/records/{t.record_o2}/edit", only("coord1"), record_form),
+        ],
+        # The agency's own requirements: coordinators change them (bad input re-renders), command staff read.
+        ("GET", "/requirements"): [Case("GET", "/requirements", only("coord1", "chief1"))],
+        ("POST", "/requirements"): [Case("POST", "/requirements", only("coord1"), {"title": ""})],
+        ("POST", "/requirements/{requirement_id:int}/retire"): [
+            Case("POST", "/requirements/999/retire", only("coord1"), {"reason": "walk"}),
+        ],
+        # The development mailbox exists only with a mailbox folder (never in production): any signed-in user.
+        ("GET", "/dev/mail"): [Case("GET", "/dev/mail", everyone(ALLOW))],
+        ("GET", "/dev/mail/{name:str}"): [Case("GET", f"/dev/mail/{t.mail_name}", everyone(ALLOW))],
+    }
+    return table
+
+
+def served_routes(app: Litestar) -> set[tuple[str, str]]:
+    """(method, path pattern) of every handler the app serves, OPTIONS and HEAD aside."""
+    return {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"OPTIONS", "HEAD"}
+    }
+
+
+async def _add_request(session_factory, org: Org, officer: int, title: str, status: RequestStatus,
+                       prefix: str) -> tuple[int, str]:
+    request_id, _ = await create_request(session_factory, org, officer, title=title, workflow_id_prefix=prefix)
+    async with session_factory() as session, session.begin():
+        request = await session.get_one(TrainingRequest, request_id)
+        request.status = status
+        return request_id, request.workflow_id or ""
+
+
+async def build_targets(session_factory, org: Org, settings) -> Targets:
+    prefix = settings.workflow_id_prefix
+    req_o1, _ = await _add_request(session_factory, org, org.officer1, "MARK-REQ-O1", RequestStatus.CHANGES_REQUESTED,
+                                   prefix)
+    req_o1_review, wf_o1 = await _add_request(session_factory, org, org.officer1, "MARK-REQ-O1B",
+                                              RequestStatus.IN_REVIEW, prefix)
+    req_o2, wf_o2 = await _add_request(session_factory, org, org.officer2, "MARK-REQ-O2", RequestStatus.IN_REVIEW,
+                                       prefix)
+    req_o2_escalated, wf_o2e = await _add_request(session_factory, org, org.officer2, "MARK-REQ-O2 escalated",
+                                                  RequestStatus.ESCALATED, prefix)
+    async with session_factory() as session, session.begin():
+        def task(key: str, subject: int, workflow_id: str, assignee: int | None, queue: str | None,
+                 kind: str = TaskKind.APPROVE_TRAINING_REQUEST) -> Task:
+            row = Task(key=key, agency_id=org.agency_id, kind=kind, subject_type="training_request" if
+                       kind == TaskKind.APPROVE_TRAINING_REQUEST else "person", subject_id=subject,
+                       workflow_id=workflow_id, assignee_id=assignee, queue=queue)
+            session.add(row)
+            return row
+
+        tasks = [
+            task(f"{wf_o1}:1", req_o1_review, wf_o1, org.sgt1, None),
+            task(f"{wf_o2}:1", req_o2, wf_o2, org.sgt2, None),
+            task(f"{wf_o2e}:2", req_o2_escalated, wf_o2e, None, TaskQueue.COORDINATORS),
+            task(f"{prefix}licensing-cycle-{org.officer2}:case:2026-06-30", org.officer2,
+                 f"{prefix}licensing-cycle-{org.officer2}", None, TaskQueue.COORDINATORS, TaskKind.COMPLIANCE_CASE),
+        ]
+        records = [
+            TrainingRecord(agency_id=org.agency_id, officer_id=officer, course_title=title, provider="Academy",
+                           completed_on=date(2024, 4, 1), hours=Decimal("8"), source=RecordSource.SEED, credits=[])
+            for officer, title in ((org.officer1, "MARK-REC-O1"), (org.officer2, "MARK-REC-O2"))
+        ]
+        note = Notification(key="walk:o2", person_id=org.officer2, subject="MARK-NOTE-O2", body="MARK-NOTE-O2")
+        session.add_all([*records, note])
+        await session.flush()
+        await session.execute(update(UserAccount).where(UserAccount.id == org.users["officer2"])
+                              .values(locked_at=utcnow(), failed_logins=5))
+        ids = [row.id for row in tasks], [row.id for row in records], note.id
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "muster@localhost", "sgt1@test.example", "Walk"
+    mail.set_content("A message in the development mailbox.")
+    (settings.dev_mailbox_dir / "0001-walk.eml").write_bytes(mail.as_bytes())
+    static_name = sorted(p.name for p in (PORTAL_DIR / "static").iterdir() if p.is_file())[0]
+    (task_sgt1, task_sgt2, task_queue, case_task), (record_o1, record_o2), notification_o2 = ids
+    return Targets(org, req_o1, req_o1_review, req_o2, req_o2_escalated, task_sgt1, task_sgt2, task_queue,
+                   case_task, record_o1, record_o2, notification_o2, org.users["officer2"], "0001-walk.eml",
+                   static_name)
+
+
+def verdict(response, expected: frozenset) -> str | None:
+    """None when the response is one of the expected outcomes, else what was wrong."""
+    status = response.status_code
+    body = response.text if "pdf" not in response.headers.get("content-type", "") else ""
+    if status >= 500 or "Traceback" in body:
+        return f"server error {status}"
+    to_login = status == 303 and response.headers.get("location") == "/login"
+    if expected == LOGIN:
+        return None if to_login else f"{status}, expected a redirect to /login"
+    if expected == ALLOW and to_login:
+        return "sent to /login: the session was lost"
+    if status not in expected:
+        return f"{status}, expected {sorted(expected)}"
+    return None
+
+
+async def _walk_one(browser: Browser, role: str, case: Case) -> list[str]:
+    if case.method == "GET":
+        response = await browser.get(case.url)
+    else:
+        response = await browser.post(case.url, case.data)
+    problems = []
+    problem = verdict(response, case.expect[role])
+    if problem:
+        problems.append(f"{role:9} {case.method:4} {case.url}: {problem}")
+    if role in ("officer1", "sgt1") and "pdf" not in response.headers.get("content-type", ""):
+        leaked = [marker for marker in OFFICER2_MARKERS if marker in response.text]
+        if leaked:
+            problems.append(f"{role:9} {case.method:4} {case.url}: shows officer2's {leaked}")
+    return problems
+
+
+async def test_every_route_is_classified_and_each_role_gets_what_the_table_says(
+    app, browsers, demo_org, session_factory, settings
+):
+    targets = await build_targets(session_factory, demo_org, settings)
+    table = expectations(targets)
+
+    served = served_routes(app)
+    unclassified = sorted(served - table.keys())
+    assert not unclassified, f"routes nobody has classified in expectations(): {unclassified}"
+    assert not sorted(table.keys() - served), f"classified routes the app no longer serves: {table.keys() - served}"
+
+    cases = [case for key in sorted(table) for case in table[key]]
+    # Logout ends the session, so each role walks it last.
+    cases.sort(key=lambda case: case.url == "/logout")
+    problems: list[str] = []
+    for role in ROLES:
+        browser = await browsers(None if role == "anonymous" else role)
+        for case in cases:
+            problems += await _walk_one(browser, role, case)
+    assert not problems, "\n" + "\n".join(problems)
+
+    async with session_factory() as session:
+        # Nobody but officer2 may mark officer2's notification read (the walk never signs him in).
+        note = await session.get_one(Notification, targets.notification_o2)
+        assert note.read_at is None
+
+
+async def test_state_changing_requests_without_a_csrf_token_are_refused(app, browsers, demo_org, session_factory,
+                                                                       settings):
+    targets = await build_targets(session_factory, demo_org, settings)
+    posts = [case for cases in expectations(targets).values() for case in cases if case.method == "POST"]
+    problems = []
+    for role in ("anonymous", "admin1", "coord1"):
+        browser = await browsers(None if role == "anonymous" else role)
+        await browser.get("/login")  # a CSRF cookie, but the request below carries no token
+        for case in posts:
+            response = await browser.client.post(case.url, data=case.data, follow_redirects=False)
+            # Signed out, a protected route sends the browser to /login before CSRF is looked at; both refuse.
+            to_login = role == "anonymous" and response.status_code == 303 and response.headers["location"] == "/login"
+            if response.status_code != 403 and not to_login:
+                problems.append(f"{role} POST {case.url}: {response.status_code}, expected 403")
+    assert not problems, "\n" + "\n".join(problems)
+    async with session_factory() as session:
+        # Nothing the refused POSTs carried was stored.
+        assert (await session.scalar(select(Task.status).where(Task.id == targets.case_task))) == "open"
+        titles = set(await session.scalars(select(TrainingRequest.title)))
+        assert FORM["title"] not in titles
+
+
+@pytest.mark.parametrize("path", ["/requests/99999999999999999999", "/officers/99999999999999999999/dashboard",
+                                  "/records/99999999999999999999/edit"])
+async def test_ids_out_of_range_are_not_found_not_a_server_error(browsers, demo_org, path):
+    browser = await browsers("coord1")
+    response = await browser.get(path)
+    assert response.status_code in {400, 404}, response.status_code
