@@ -39,6 +39,7 @@ from portal.routes import (
     records,
     requests,
     requirements,
+    waivers,
 )
 from portal.security import refuse_unusable_input, security_headers
 from portal.sessions import SessionAuthMiddleware
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *audit_log.ROUTES,
         *dashboard.ROUTES,
         *records.ROUTES,
+        *waivers.ROUTES,
         *certificates.ROUTES,
         *requirements.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),

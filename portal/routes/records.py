@@ -127,7 +127,7 @@ async def officer_transcript(request: Request, db: NamedDependency[AsyncSession]
 # --- Coordinator entry and correction --------------------------------------------------------------
 
 
-async def _editable_officer(request: Request, db: AsyncSession, officer_id: int, action: str) -> Person:
+async def editable_officer(request: Request, db: AsyncSession, officer_id: int, action: str) -> Person:
     person = await db.get(Person, officer_id)
     if person is None or not can_edit_officer_records(current_user(request), person):
         audit(request, db, action, "person", officer_id, AuditOutcome.DENIED)
@@ -168,7 +168,7 @@ async def _form_page(request: Request, db: AsyncSession, person: Person, *, acti
 
 @get("/officers/{officer_id:int}/records/new")
 async def new_record_form(request: Request, db: NamedDependency[AsyncSession], officer_id: FromPath[int]) -> Template:
-    person = await _editable_officer(request, db, officer_id, "training_record.add")
+    person = await editable_officer(request, db, officer_id, "training_record.add")
     return await _form_page(request, db, person, action=f"/officers/{officer_id}/records/new",
                             values={}, credits={}, errors={})
 
@@ -181,7 +181,7 @@ async def add_record(
     settings: NamedDependency[Settings],
     officer_id: FromPath[int],
 ) -> Template | Redirect:
-    person = await _editable_officer(request, db, officer_id, "training_record.add")
+    person = await editable_officer(request, db, officer_id, "training_record.add")
     values, credits, _ = await _read_form(request, db, person.agency_id)
     today = await records_service.agency_today(db, person.agency_id)
     result = records_service.validate_record_form(values, credits, today)

@@ -145,6 +145,10 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
             Case("POST", f"/requests/{t.req_o1}/withdraw", only("officer1"), {"comment": "No longer needed"}),
             Case("POST", f"/requests/{t.req_o2}/withdraw", only(), {"comment": "No longer needed"}),
         ],
+        # Exemptions, waivers and leave: the agency's coordinators only.
+        ("GET", "/officers/{officer_id:int}/waivers"): [Case("GET", f"/officers/{o2}/waivers", only("coord1"))],
+        ("POST", "/officers/{officer_id:int}/waivers"): [
+            Case("POST", f"/officers/{o2}/waivers", only("coord1"), {"kind": "leave", "reason": ""})],
         # Certificates: each officer's own list and upload form; the review queue is the coordinators'.
         # Ownership of a submission's file and versions is walked in tests/certificates (it needs stored files);
         # here an id that exists for no one must be refused to everyone.
