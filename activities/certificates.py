@@ -21,7 +21,6 @@ from temporalio.exceptions import ApplicationError
 
 from activities.notifications import add_notification, coordinator_ids
 from models import (
-    AuditOutcome,
     CertificateCredit,
     CertificateEvent,
     CertificateStatus,
@@ -42,7 +41,7 @@ from models import (
     certificate_source_ref,
     utcnow,
 )
-from services.audit import record_audit
+from services.audit import record_workflow_audit
 from services.licensing import tell_cycle_changed
 from settings import Settings
 from workflows.certificate_review_types import ReviewPlan
@@ -282,14 +281,9 @@ async def _admin_ids(session: AsyncSession, agency_id: int) -> list[int]:
 
 
 async def _audit(session: AsyncSession, submission: CertificateSubmission, step: ReviewStep) -> None:
-    actor_user_id, actor_label = None, "Muster workflow"
-    if step.actor_id is not None:
-        actor = await session.get_one(Person, step.actor_id)
-        actor_label = actor.display_name
-        actor_user_id = await session.scalar(select(UserAccount.id).where(UserAccount.person_id == step.actor_id))
-    record_audit(
-        session, actor_user_id, actor_label, f"certificate.{step.event}", "certificate_submission", submission.id,
-        AuditOutcome.SUCCESS, step.source or "workflow", submission.agency_id,
+    await record_workflow_audit(
+        session, step.actor_id, f"certificate.{step.event}", "certificate_submission", submission.id, step.source,
+        submission.agency_id,
         {"workflow_id": step.workflow_id, "seq": step.seq, "version": step.version,
          "credited_hours": step.credited_hours, "credited_credits": step.credited_credits},
     )

@@ -11,7 +11,8 @@ from temporalio import activity
 
 from activities.notifications import add_notification, coordinator_ids
 from compliance.wording import format_date
-from models import AuditEvent, AuditOutcome, Person, Task, TaskKind, TaskQueue
+from models import Person, Task, TaskKind, TaskQueue
+from services.audit import record_workflow_audit
 from services.compliance import is_tracked, officer_status
 from services.notification_preferences import preferences_for
 from settings import Settings
@@ -95,10 +96,8 @@ class LicensingCycleActivities:
                 session.add(Task(key=case.key, agency_id=officer.agency_id, kind=TaskKind.COMPLIANCE_CASE,
                                  subject_type="officer", subject_id=officer.id, workflow_id=case.workflow_id,
                                  queue=TaskQueue.COORDINATORS))
-                session.add(AuditEvent(agency_id=officer.agency_id, actor_label="Muster workflow",
-                                       action="compliance.case_opened", object_type="officer",
-                                       object_id=str(officer.id), outcome=AuditOutcome.SUCCESS, source="workflow",
-                                       detail={"cycle_end": case.cycle_end, "missing": case.missing}))
+                await record_workflow_audit(session, None, "compliance.case_opened", "officer", officer.id, None,
+                                            officer.agency_id, {"cycle_end": case.cycle_end, "missing": case.missing})
             ended = format_date(date.fromisoformat(case.cycle_end))
             lines = "\n".join(f"- {sentence}" for sentence in case.missing)
             notifications = []

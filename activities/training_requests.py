@@ -16,8 +16,6 @@ from temporalio.exceptions import ApplicationError
 
 from models import (
     Agency,
-    AuditEvent,
-    AuditOutcome,
     EmploymentStatus,
     Person,
     RequestEvent,
@@ -30,6 +28,7 @@ from models import (
     UserAccount,
     utcnow,
 )
+from services.audit import record_workflow_audit
 from workflows.training_request_types import ApprovalPlan
 
 _CHAIN_LIMIT = 10
@@ -129,7 +128,12 @@ class TrainingRequestActivities:
                     created_at=now,
                 )
             )
-            session.add(await _audit(session, request, transition))
+            await record_workflow_audit(
+                session, transition.actor_id, f"training_request.{transition.event}", "training_request", request.id,
+                transition.source, request.agency_id,
+                {"workflow_id": transition.workflow_id, "seq": transition.seq, "status": transition.status,
+                 "assignee_id": transition.assignee_id},
+            )
 
 
 def _new_task(request: TrainingRequest, transition: Transition) -> Task:
@@ -161,25 +165,3 @@ async def _chain_of_command(session: AsyncSession, officer: Person) -> list[int]
             chain.append(supervisor.id)
         current_id = supervisor.supervisor_id
     return chain
-
-
-async def _audit(session: AsyncSession, request: TrainingRequest, transition: Transition) -> AuditEvent:
-    actor_user_id, actor_label = None, "Muster workflow"
-    if transition.actor_id is not None:
-        actor = await session.get_one(Person, transition.actor_id)
-        actor_label = actor.display_name
-        actor_user_id = await session.scalar(
-            select(UserAccount.id).where(UserAccount.person_id == transition.actor_id)
-        )
-    return AuditEvent(
-        agency_id=request.agency_id,
-        actor_user_id=actor_user_id,
-        actor_label=actor_label,
-        action=f"training_request.{transition.event}",
-        object_type="training_request",
-        object_id=str(request.id),
-        outcome=AuditOutcome.SUCCESS,
-        source=transition.source or "workflow",
-        detail={"workflow_id": transition.workflow_id, "seq": transition.seq,
-                "status": transition.status, "assignee_id": transition.assignee_id},
-    )

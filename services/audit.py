@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import AuditEvent, AuditOutcome, UserAccount
+from models import AuditEvent, AuditOutcome, Person, UserAccount
 from models.audit import GENESIS_HASH, audit_row_hash
 
 _VERIFY_BATCH = 1000
@@ -50,6 +50,26 @@ def record_audit(
     )
     session.add(event)
     return event
+
+
+async def record_workflow_audit(
+    session: AsyncSession,
+    actor_person_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    source: str | None,
+    agency_id: int,
+    detail: dict[str, Any],
+) -> AuditEvent:
+    """An audit row written by a workflow's activity: the actor is a person (or the workflow itself)."""
+    actor_user_id, actor_label = None, "Muster workflow"
+    if actor_person_id is not None:
+        actor = await session.get_one(Person, actor_person_id)
+        actor_label = actor.display_name
+        actor_user_id = await session.scalar(select(UserAccount.id).where(UserAccount.person_id == actor_person_id))
+    return record_audit(session, actor_user_id, actor_label, action, object_type, object_id, AuditOutcome.SUCCESS,
+                        source or "workflow", agency_id, detail)
 
 
 async def verify_audit_chain(session: AsyncSession) -> int | None:
