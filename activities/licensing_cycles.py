@@ -44,13 +44,12 @@ class LicensingCycleActivities:
             return CycleSnapshot(officer_id=request.officer_id, tracked=False)
         if status is None:  # licensed from a future date
             return CycleSnapshot(officer_id=request.officer_id, tracked=True, licensed_from=str(person.license_date))
+        # `missing` has one sentence per unmet requirement, in the order of `requirements`.
+        unmet = [requirement for requirement in status.requirements if not requirement.met]
         by_due: dict[date, list[str]] = defaultdict(list)
-        unmet = [s for s in status.requirements if not s.met and s.due_on >= on]
-        for requirement_status, sentence in zip(
-            (s for s in status.requirements if not s.met), status.missing, strict=True
-        ):
-            if requirement_status in unmet:
-                by_due[requirement_status.due_on].append(sentence)
+        for requirement, sentence in zip(unmet, status.missing, strict=True):
+            if requirement.due_on >= on:  # past deadlines are overdue: the dashboard and the cycle-end case cover them
+                by_due[requirement.due_on].append(sentence)
         return CycleSnapshot(
             officer_id=request.officer_id,
             tracked=True,
