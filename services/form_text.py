@@ -7,6 +7,7 @@ arrive by accident or attack. Line breaks and tabs are fine in a field of severa
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 CONTROL_CHARACTERS = "Remove the control characters (such as NUL or escape codes) from this text."
 
@@ -16,3 +17,11 @@ def control_character_problem(value: str, *, multiline: bool = False) -> str | N
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
         return CONTROL_CHARACTERS
     return None
+
+
+def parse_date(raw: str) -> date | None:
+    """A YYYY-MM-DD date typed into a form, or None when it is empty or not a date."""
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        return None

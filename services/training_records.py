@@ -32,7 +32,7 @@ from models import (
 )
 from services.agency_requirements import is_agency_requirement
 from services.compliance import officer_status, rule_pack
-from services.form_text import control_character_problem
+from services.form_text import control_character_problem, parse_date
 
 PAGE_SIZE = 50
 RECENT_RECORDS = 5
@@ -211,13 +211,6 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.size))
 
 
-def _parse_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def parse_history_filters(
     params: Mapping[str, str], topic_codes: Collection[str]
 ) -> tuple[HistoryFilters, int, dict[str, str], dict[str, str]]:
@@ -227,7 +220,7 @@ def parse_history_filters(
     errors: dict[str, str] = {}
     dates: dict[str, date | None] = {}
     for key in ("from", "to"):
-        dates[key] = _parse_date(raw[key])
+        dates[key] = parse_date(raw[key])
         if raw[key] and dates[key] is None:
             errors[key] = "Enter a date as YYYY-MM-DD."
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
@@ -314,7 +307,7 @@ def _amount(raw: str, label: str, errors: dict[str, str], key: str) -> Decimal |
 
 
 def _form_date(raw: str, label: str, today: date, errors: dict[str, str], key: str) -> date | None:
-    day = _parse_date(raw)
+    day = parse_date(raw)
     if raw and day is None:
         errors[key] = f"Enter the {label} as a date (YYYY-MM-DD)."
     elif day is not None and day > today:

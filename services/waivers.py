@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ComplianceWaiver, Person, WaiverKind
-from services.form_text import control_character_problem
+from services.form_text import control_character_problem, parse_date
 
 REASON_LIMIT = 2000
 MAX_REDUCTION = Decimal(200)
@@ -31,13 +31,6 @@ class WaiverForm:
     reason: str
 
 
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-
-
 def validate_waiver_form(values: dict[str, str], requirements: dict[str, str], exemptible: set[str]
                          ) -> WaiverForm | dict[str, str]:
     """`requirements`: the officer's requirement ids and titles; `exemptible`: ids the rules allow exempting."""
@@ -54,12 +47,12 @@ def validate_waiver_form(values: dict[str, str], requirements: dict[str, str], e
         errors["requirement_id"] = "Only leave can apply to every requirement; choose the requirement."
     elif kind == WaiverKind.EXEMPTION and requirement_id not in exemptible:
         errors["requirement_id"] = "The rules allow no exemption from this requirement; record a waiver instead."
-    starts_on = _date(values.get("starts_on", ""))
+    starts_on = parse_date(values.get("starts_on", ""))
     if starts_on is None:
         errors["starts_on"] = "Enter the first day it applies (YYYY-MM-DD)."
     ends_on = None
     if values.get("ends_on", "").strip():
-        ends_on = _date(values["ends_on"])
+        ends_on = parse_date(values["ends_on"])
         if ends_on is None:
             errors["ends_on"] = "Enter the last day as YYYY-MM-DD, or leave it empty if open-ended."
         elif starts_on is not None and ends_on < starts_on:

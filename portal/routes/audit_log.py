@@ -5,8 +5,6 @@ Both the search and the export are themselves audited, with their filters.
 
 from __future__ import annotations
 
-from datetime import date
-
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
@@ -17,16 +15,10 @@ from models import AuditOutcome, Role
 from portal.layout import client_ip, current_user, page
 from services.access import has_role
 from services.audit import AuditQuery, audit_csv, audit_page, record_audit
+from services.form_text import parse_date
 
 PAGE_SIZE = 50
 _TEXT_FILTERS = ("actor", "action", "object_type", "object_id")
-
-
-def _parse_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _query(request: Request) -> tuple[AuditQuery, dict[str, str], dict[str, str]]:
@@ -38,7 +30,7 @@ def _query(request: Request) -> tuple[AuditQuery, dict[str, str], dict[str, str]
         errors["outcome"] = "Choose an outcome from the list."
     dates = {}
     for key in ("from", "to"):
-        dates[key] = _parse_date(raw[key])
+        dates[key] = parse_date(raw[key])
         if raw[key] and dates[key] is None:
             errors[key] = "Enter a date as YYYY-MM-DD."
     query = AuditQuery(
