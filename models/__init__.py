@@ -30,6 +30,20 @@ from models.preferences import (
     MANDATORY_REMINDER_OFFSETS,
     NotificationPreference,
 )
+from models.record_imports import (
+    ImportStatus,
+    RecordImport,
+    RecordImportRow,
+    import_source_ref,
+    record_import_workflow_id,
+)
+from models.record_reports import (
+    RecordErrorReport,
+    RecordReportEvent,
+    ReportKind,
+    ReportStatus,
+    record_report_workflow_id,
+)
 from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
 from models.training_records import (
     ComplianceWaiver,
@@ -51,6 +65,8 @@ from models.training_requests import (
 )
 
 __all__ = [
+    "ImportStatus", "RecordImport", "RecordImportRow", "import_source_ref", "record_import_workflow_id",
+    "RecordErrorReport", "RecordReportEvent", "ReportKind", "ReportStatus", "record_report_workflow_id",
     "CertificateCredit", "CertificateEvent", "CertificateStatus", "CertificateSubmission", "CertificateVersion",
     "VersionOutcome", "certificate_review_workflow_id", "certificate_source_ref",
     "AgencyRequirement", "DEFAULT_REMINDER_OFFSETS", "MANDATORY_REMINDER_OFFSETS", "NotificationPreference",

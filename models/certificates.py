@@ -52,6 +52,8 @@ class CertificateSubmission(Base):
     # Set right after insert (it contains the id); see certificate_review_workflow_id.
     workflow_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("training_record.id"))
+    # The approved training request this certificate completes, when uploaded from its reminder.
+    training_request_id: Mapped[int | None] = mapped_column(ForeignKey("training_request.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -36,6 +36,10 @@ class Agency(Base):
     approval_cost_threshold_cents: Mapped[int] = mapped_column(Integer, default=50_000)
     approval_reminder_business_days: Mapped[int] = mapped_column(Integer, default=2)
     approval_escalation_business_days: Mapped[int] = mapped_column(Integer, default=5)
+    # Certificate reviews and record error reports: coordinators are reminded after the first
+    # period without a decision, administrators told after the second.
+    certificate_reminder_business_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    certificate_escalation_business_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     # Coordinators, command staff and administrators always need MFA; officers when this is set.
     require_mfa_for_officers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,7 @@ class TaskKind(StrEnum):
     APPROVE_TRAINING_REQUEST = "approve_training_request"
     COMPLIANCE_CASE = "compliance_case"  # a licensing cycle ended with requirements unmet
     REVIEW_CERTIFICATE = "review_certificate"
+    RESOLVE_RECORD_REPORT = "resolve_record_report"  # an officer reported an error in their records
 
 
 class Task(Base):
