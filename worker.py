@@ -43,7 +43,7 @@ log = logging.getLogger("muster.worker")
 def build_worker(
     client: Client, session_factory: async_sessionmaker[AsyncSession], settings: Settings, task_queue: str
 ) -> Worker:
-    requests = TrainingRequestActivities(session_factory)
+    requests = TrainingRequestActivities(session_factory, settings)
     notifications = NotificationActivities(session_factory, settings)
     cycles = LicensingCycleActivities(session_factory, settings)
     digests = DigestActivities(session_factory, settings)
@@ -57,6 +57,7 @@ def build_worker(
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
+            requests.remind_to_upload_certificate,
             notifications.create_request_notifications,
             notifications.send_notification_email,
             cycles.evaluate_officer,

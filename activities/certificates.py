@@ -19,8 +19,9 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.notifications import add_notification, coordinator_ids
+from activities.notifications import add_notification, admin_ids, coordinator_ids
 from models import (
+    Agency,
     CertificateCredit,
     CertificateEvent,
     CertificateStatus,
@@ -28,15 +29,12 @@ from models import (
     CertificateVersion,
     Person,
     RecordSource,
-    Role,
     Task,
     TaskKind,
     TaskQueue,
     TaskStatus,
     TrainingRecord,
     TrainingRecordCredit,
-    UserAccount,
-    UserRole,
     VersionOutcome,
     certificate_source_ref,
     utcnow,
@@ -44,7 +42,7 @@ from models import (
 from services.audit import record_workflow_audit
 from services.licensing import tell_cycle_changed
 from settings import Settings
-from workflows.certificate_review_types import ReviewPlan
+from workflows.certificate_review_types import ESCALATION_BUSINESS_DAYS, REMINDER_BUSINESS_DAYS, ReviewPlan
 
 SUBJECT_TYPE = "certificate_submission"
 _OPENS_TASK = {"submitted", "new_version"}
@@ -81,6 +79,9 @@ class ReviewNotice:
     actor_id: int | None = None
     reason: str | None = None
     extra_person_ids: list[int] = field(default_factory=list)
+    # For "reminded" and "escalated": how long it has waited (notices recorded before this field was
+    # added used the fixed periods).
+    waited_business_days: int | None = None
 
 
 class CertificateActivities:
@@ -101,6 +102,7 @@ class CertificateActivities:
                 raise ApplicationError(f"certificate submission {submission_id} does not exist", non_retryable=True)
             version = await _version(session, submission.id, submission.current_version)
             credits = {credit.topic_code: _amount(credit.credits) for credit in await _credits(session, version)}
+            agency = await session.get_one(Agency, submission.agency_id)
             return ReviewPlan(
                 submission_id=submission.id,
                 agency_id=submission.agency_id,
@@ -108,6 +110,8 @@ class CertificateActivities:
                 version=version.version,
                 claimed_hours=_amount(version.hours),
                 claimed_credits=credits,
+                reminder_business_days=agency.certificate_reminder_business_days,
+                escalation_business_days=agency.certificate_escalation_business_days,
             )
 
     @activity.defn(name="record_certificate_review_step")
@@ -160,7 +164,7 @@ class CertificateActivities:
             if notice.to_coordinators:
                 recipients |= set(await coordinator_ids(session, submission.agency_id))
             if notice.to_admins:
-                recipients |= set(await _admin_ids(session, submission.agency_id))
+                recipients |= set(await admin_ids(session, submission.agency_id))
             recipients.discard(notice.actor_id)  # nobody needs mail about their own click
             pending: list[int] = []
             for person_id in sorted(recipients):
@@ -191,14 +195,20 @@ def _message(notice: ReviewNotice, title: str, officer_name: str, to_officer: bo
                 f"Your certificate for {title} was not accepted.{reason}\n\n"
                 "You can upload a corrected version from your certificates page.")
     if notice.event == "reminded":
+        days = notice.waited_business_days or REMINDER_BUSINESS_DAYS
         return (f"[Muster] Reminder: a certificate is waiting for review: {title}",
-                f"{officer_name}'s certificate for {title} has waited 3 business days for review.")
+                f"{officer_name}'s certificate for {title} has waited {_days(days)} for review.")
     if notice.event == "escalated":
+        days = notice.waited_business_days or ESCALATION_BUSINESS_DAYS
         return (f"[Muster] Certificate review overdue: {title}",
-                f"{officer_name}'s certificate for {title} has not been reviewed within 7 business days.")
+                f"{officer_name}'s certificate for {title} has not been reviewed within {_days(days)}.")
     what = "A corrected certificate" if notice.event == "new_version" else "A certificate"
     return (f"[Muster] {what} to review: {title}",
             f"{what} from {officer_name} for {title} is waiting in the certificate review queue.")
+
+
+def _days(count: int) -> str:
+    return f"{count} business day{'' if count == 1 else 's'}"
 
 
 def _amount(value: Decimal) -> str:
@@ -268,16 +278,6 @@ async def _record_once(session: AsyncSession, submission: CertificateSubmission,
     session.add(record)
     await session.flush()
     return record
-
-
-async def _admin_ids(session: AsyncSession, agency_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(UserAccount.person_id)
-        .join(UserRole, UserRole.user_id == UserAccount.id)
-        .where(UserAccount.agency_id == agency_id, UserAccount.is_active, UserRole.role == Role.ADMIN,
-               UserAccount.person_id.is_not(None))
-    )
-    return [person_id for person_id in rows if person_id is not None]
 
 
 async def _audit(session: AsyncSession, submission: CertificateSubmission, step: ReviewStep) -> None:

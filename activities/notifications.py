@@ -155,18 +155,27 @@ async def deliver_email(
         sent.email_attempts += 1
 
 
-async def coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:
+async def people_with_role(session: AsyncSession, agency_id: int, role: Role) -> list[int]:
+    """Person ids of the agency's active accounts holding `role` (who a queue's notices go to)."""
     rows = await session.scalars(
         select(UserAccount.person_id)
         .join(UserRole, UserRole.user_id == UserAccount.id)
         .where(
             UserAccount.agency_id == agency_id,
             UserAccount.is_active,
-            UserRole.role == Role.COORDINATOR,
+            UserRole.role == role,
             UserAccount.person_id.is_not(None),
         )
     )
     return [person_id for person_id in rows if person_id is not None]
+
+
+async def coordinator_ids(session: AsyncSession, agency_id: int) -> list[int]:
+    return await people_with_role(session, agency_id, Role.COORDINATOR)
+
+
+async def admin_ids(session: AsyncSession, agency_id: int) -> list[int]:
+    return await people_with_role(session, agency_id, Role.ADMIN)
 
 
 async def _names(session: AsyncSession, person_ids: set[int | None]) -> dict[int, str]:

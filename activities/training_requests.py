@@ -1,4 +1,5 @@
-"""Database side of the training-request workflow: read the routing plan, record each transition.
+"""Database side of the training-request workflow: read the routing plan, record each transition,
+and after the course ask the officer for the certificate.
 
 Every write is keyed on (workflow id, transition number), so an activity retried after a crash
 or a lost response writes nothing twice.
@@ -7,13 +8,15 @@ or a lost response writes nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.notifications import add_notification
 from models import (
     Agency,
     EmploymentStatus,
@@ -29,10 +32,14 @@ from models import (
     utcnow,
 )
 from services.audit import record_workflow_audit
+from services.certificates import linked_submission
+from settings import Settings
 from workflows.training_request_types import ApprovalPlan
 
 _CHAIN_LIMIT = 10
 _FINAL_STATUSES = {RequestStatus.APPROVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN}
+# The morning after the course: the reminder arrives at the start of a working day, not at midnight.
+_CERTIFICATE_REMINDER_TIME = time(9, 0)
 
 
 @dataclass
@@ -55,9 +62,22 @@ class Transition:
         return f"{self.workflow_id}:{self.seq}"
 
 
+@dataclass
+class CertificateReminder:
+    request_id: int
+    workflow_id: str
+    seq: int
+    number: int  # 1 the day after the course, 2 two weeks later
+
+    @property
+    def key(self) -> str:
+        return f"{self.workflow_id}:{self.seq}"
+
+
 class TrainingRequestActivities:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessions = session_factory
+        self._settings = settings
 
     @activity.defn
     async def load_approval_plan(self, request_id: int) -> ApprovalPlan:
@@ -80,6 +100,7 @@ class TrainingRequestActivities:
             required_level=required_level,
             reminder_business_days=agency.approval_reminder_business_days,
             escalation_business_days=agency.approval_escalation_business_days,
+            certificate_reminder_at_iso=certificate_reminder_at(request.end_date, agency.timezone).isoformat(),
         )
 
     @activity.defn
@@ -134,6 +155,50 @@ class TrainingRequestActivities:
                 {"workflow_id": transition.workflow_id, "seq": transition.seq, "status": transition.status,
                  "assignee_id": transition.assignee_id},
             )
+
+
+    @activity.defn
+    async def remind_to_upload_certificate(self, reminder: CertificateReminder) -> list[int] | None:
+        """Ask the officer for the certificate; None (nothing written) when one is linked already.
+
+        Returns the notifications still to email. The timeline shows the reminder.
+        """
+        async with self._sessions() as session, session.begin():
+            request = await session.get_one(TrainingRequest, reminder.request_id)
+            written = await session.scalar(select(RequestEvent.id).where(RequestEvent.key == reminder.key))
+            if written is None and await linked_submission(session, request.id) is not None:
+                return None
+            subject, body = _certificate_reminder_message(request, reminder.number)
+            notification = await add_notification(
+                session, self._settings, key=f"{reminder.key}:certificate_reminder:{request.officer_id}",
+                person_id=request.officer_id, subject=subject, body=body,
+                link=f"/certificates/new?request={request.id}",
+            )
+            if written is None:
+                session.add(RequestEvent(key=reminder.key, request_id=request.id, kind="certificate_reminder",
+                                         created_at=utcnow()))
+                await record_workflow_audit(
+                    session, None, "training_request.certificate_reminder", "training_request", request.id, None,
+                    request.agency_id, {"workflow_id": reminder.workflow_id, "seq": reminder.seq,
+                                        "number": reminder.number},
+                )
+            return [notification.id] if notification.email_pending else []
+
+
+def certificate_reminder_at(end_date: date, timezone: str) -> datetime:
+    """09:00 agency time on the day after the course's last day, in UTC."""
+    local = datetime.combine(end_date + timedelta(days=1), _CERTIFICATE_REMINDER_TIME, ZoneInfo(timezone or "UTC"))
+    return local.astimezone(UTC)
+
+
+def _certificate_reminder_message(request: TrainingRequest, number: int) -> tuple[str, str]:
+    lead = "Reminder: upload" if number > 1 else "Upload"
+    return (
+        f"[Muster] {lead} your certificate: {request.title}",
+        f"Your approved training {request.title} ({request.provider}) ended on {request.end_date.isoformat()}. "
+        "Upload your completion certificate so a training coordinator can add the hours to your training "
+        "history; the form is filled in from your request.",
+    )
 
 
 def _new_task(request: TrainingRequest, transition: Transition) -> Task:

@@ -27,6 +27,7 @@ from models import (
     Task,
     TaskKind,
     TaskStatus,
+    TrainingRequest,
     certificate_review_workflow_id,
 )
 from services.training_records import MAX_HOURS, RecordForm
@@ -89,14 +90,18 @@ def _version(number: int, upload: InspectedFile, key: str, form: RecordForm,
 
 
 async def submit_certificate(session: AsyncSession, store: CertificateStore, officer: Person, upload: InspectedFile,
-                             data: bytes, form: RecordForm, workflow_id_prefix: str) -> CertificateSubmission:
+                             data: bytes, form: RecordForm, workflow_id_prefix: str,
+                             training_request_id: int | None = None) -> CertificateSubmission:
     """Store the file, then commit the submission with its first version and its workflow's outbox row.
 
-    A failure at any step leaves nothing behind (the file is deleted again) and propagates.
+    `training_request_id`: the officer's approved request this certificate completes (see
+    `linkable_request`). A failure at any step leaves nothing behind (the file is deleted again)
+    and propagates.
     """
     duplicate = await find_duplicate(session, officer.agency_id, upload.sha256)
     async with stored_upload(store, upload, data) as key:
         submission = CertificateSubmission(agency_id=officer.agency_id, officer_id=officer.id, current_version=1,
+                                           training_request_id=training_request_id,
                                            versions=[_version(1, upload, key, form, duplicate)])
         session.add(submission)
         await session.flush()
@@ -188,10 +193,31 @@ async def officer_submissions(session: AsyncSession, officer_id: int) -> list[Ce
 class ReviewRow:
     task: Task
     submission: CertificateSubmission
+    # The approved training request the certificate completes, if it was uploaded for one.
+    training_request: TrainingRequest | None = None
 
     @property
     def version(self) -> CertificateVersion:
         return self.submission.versions[-1]
+
+
+async def linked_submission(session: AsyncSession, request_id: int) -> CertificateSubmission | None:
+    """The certificate uploaded for this training request, if any (the first, should there be several)."""
+    return await session.scalar(
+        select(CertificateSubmission).where(CertificateSubmission.training_request_id == request_id)
+        .order_by(CertificateSubmission.id).limit(1)
+    )
+
+
+async def linked_requests(session: AsyncSession, submissions: list[CertificateSubmission]
+                          ) -> dict[int, TrainingRequest]:
+    """The training request each submission completes, by submission id (those linked to one only)."""
+    wanted = {s.training_request_id for s in submissions if s.training_request_id is not None}
+    if not wanted:
+        return {}
+    found = {r.id: r for r in await session.scalars(select(TrainingRequest).where(TrainingRequest.id.in_(wanted)))}
+    return {s.id: found[s.training_request_id] for s in submissions
+            if s.training_request_id is not None and s.training_request_id in found}
 
 
 async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
@@ -199,20 +225,30 @@ async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
     if task is None or task.kind != TaskKind.REVIEW_CERTIFICATE:
         return None
     submission = await load_submission(session, task.subject_id)
-    return ReviewRow(task, submission) if submission else None
+    if submission is None:
+        return None
+    return ReviewRow(task, submission, (await linked_requests(session, [submission])).get(submission.id))
 
 
 async def review_queue(session: AsyncSession, agency_id: int) -> list[ReviewRow]:
-    tasks = await session.scalars(
+    """The agency's open reviews, oldest first, in three queries whatever the queue's length."""
+    tasks = list(await session.scalars(
         select(Task)
         .where(Task.agency_id == agency_id, Task.kind == TaskKind.REVIEW_CERTIFICATE, Task.status == TaskStatus.OPEN)
         .order_by(Task.created_at, Task.id)
-    )
-    rows = []
-    for task in tasks:
-        submission = await load_submission(session, task.subject_id)
-        if submission is not None:
-            rows.append(ReviewRow(task, submission))
+    ))
+    submissions = {
+        submission.id: submission
+        for submission in await session.scalars(
+            select(CertificateSubmission)
+            .where(CertificateSubmission.id.in_([task.subject_id for task in tasks]))
+            .options(*_with_versions())
+        )
+    }
+    rows = [ReviewRow(task, submissions[task.subject_id]) for task in tasks if task.subject_id in submissions]
+    linked = await linked_requests(session, [row.submission for row in rows])
+    for row in rows:
+        row.training_request = linked.get(row.submission.id)
     return rows
 
 

@@ -6,6 +6,7 @@ takes an AsyncSession (and a Temporal client for workflow Updates) so a CLI coul
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,15 +39,19 @@ from models import (
 from services.form_text import control_character_problem
 from services.workflow_starts import enqueue_training_request_start
 from workflows.training_request_types import (
+    SIGNAL_CERTIFICATE_UPLOADED,
     UPDATE_DECIDE,
     UPDATE_REASSIGN,
     UPDATE_RESUBMIT,
     UPDATE_WITHDRAW,
+    CertificateUploaded,
     Decision,
     Reassignment,
     Resubmission,
     Withdrawal,
 )
+
+log = logging.getLogger(__name__)
 
 TEXT_LIMITS = {"title": 200, "provider": 200, "location": 200}
 JUSTIFICATION_LIMIT = 5000
@@ -419,3 +424,22 @@ async def resubmit(client: Client, request: TrainingRequest, resubmission: Resub
 
 async def reassign(client: Client, workflow_id: str, task_id: int, reassignment: Reassignment) -> None:
     await _update(client, workflow_id, UPDATE_REASSIGN, reassignment, f"reassign:{task_id}")
+
+
+async def tell_certificate_uploaded(client: Client, request: TrainingRequest, submission_id: int) -> bool:
+    """Stop the request's certificate reminders; False when it could not be told.
+
+    Best effort: the reminder activity checks the database before it reminds anyone, so a lost
+    signal (Temporal down, the workflow already finished) changes nothing the officer sees.
+    """
+    if not request.workflow_id:
+        return False
+    try:
+        await client.get_workflow_handle(request.workflow_id).signal(
+            SIGNAL_CERTIFICATE_UPLOADED, CertificateUploaded(submission_id=submission_id)
+        )
+    except Exception:  # RPC errors, a lazy client that cannot connect, timeouts
+        log.warning("could not tell %s that certificate %s was uploaded", request.workflow_id, submission_id,
+                    exc_info=True)
+        return False
+    return True

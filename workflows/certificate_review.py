@@ -1,10 +1,11 @@
 """One durable process per certificate submission: review it until a coordinator approves it.
 
-The submission waits in the coordinators' queue; coordinators are reminded after 3 business days
-and administrators told after 7. A rejection returns it to the officer, whose corrected upload
-(a new version) comes back to the queue. Approval writes the training record and nudges the
-officer's licensing-cycle workflow. Decisions are Updates whose validators refuse anyone who may
-not act now, so a refused click never reaches the history.
+The submission waits in the coordinators' queue; coordinators are reminded after the agency's
+reminder period (3 business days unless set) and administrators told after its escalation period
+(7). A rejection returns it to the officer, whose corrected upload (a new version) comes back to
+the queue. Approval writes the training record and nudges the officer's licensing-cycle workflow.
+Decisions are Updates whose validators refuse anyone who may not act now, so a refused click never
+reaches the history.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from temporalio.exceptions import ApplicationError
 from workflows.business_days import add_business_days
 from workflows.certificate_review_types import (
     CERTIFICATE_REVIEW_WORKFLOW,
-    ESCALATION_BUSINESS_DAYS,
     QUERY_STATE,
-    REMINDER_BUSINESS_DAYS,
     UPDATE_DECIDE,
     UPDATE_NEW_VERSION,
     CertificateReviewInput,
@@ -84,7 +83,7 @@ class CertificateReviewWorkflow:
         event = "submitted"
         while True:
             plan = await self._load_plan()
-            await self._step(event, plan.version, due=add_business_days(workflow.now(), ESCALATION_BUSINESS_DAYS))
+            await self._step(event, plan.version, due=add_business_days(workflow.now(), plan.escalation_business_days))
             self._answered("new_version")  # a corrected upload's update answers once its task is open
             self._phase = ReviewPhase.AWAITING_REVIEW
             await self._notify(event, to_coordinators=True)
@@ -115,12 +114,12 @@ class CertificateReviewWorkflow:
 
     async def _await_decision(self, plan: ReviewPlan) -> ReviewDecision:
         start = workflow.now()
-        if not await self._wait_until(add_business_days(start, REMINDER_BUSINESS_DAYS)):
+        if not await self._wait_until(add_business_days(start, plan.reminder_business_days)):
             await self._step("reminded", plan.version)
-            await self._notify("reminded", to_coordinators=True)
-            if not await self._wait_until(add_business_days(start, ESCALATION_BUSINESS_DAYS)):
+            await self._notify("reminded", to_coordinators=True, waited=plan.reminder_business_days)
+            if not await self._wait_until(add_business_days(start, plan.escalation_business_days)):
                 await self._step("escalated", plan.version)
-                await self._notify("escalated", to_admins=True)
+                await self._notify("escalated", to_admins=True, waited=plan.escalation_business_days)
                 # The coordinators' queue is the end of the line: it waits for as long as it takes.
                 await workflow.wait_condition(lambda: self._pending is not None)
         decision = self._pending
@@ -163,12 +162,13 @@ class CertificateReviewWorkflow:
         )
 
     async def _notify(self, event: str, *, to_officer: bool = False, to_coordinators: bool = False,
-                      to_admins: bool = False, actor: int | None = None, reason: str | None = None) -> None:
+                      to_admins: bool = False, actor: int | None = None, reason: str | None = None,
+                      waited: int | None = None) -> None:
         notification_ids = await workflow.execute_activity_method(
             CertificateActivities.notify,
             ReviewNotice(key=f"{self._workflow_id}:{self._seq}", submission_id=self._submission_id, event=event,
                          to_officer=to_officer, to_coordinators=to_coordinators, to_admins=to_admins,
-                         actor_id=actor, reason=reason or None),
+                         actor_id=actor, reason=reason or None, waited_business_days=waited),
             start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
         for notification_id in notification_ids:

@@ -15,8 +15,8 @@ UPDATE_DECIDE = "decide"
 UPDATE_NEW_VERSION = "new_version"
 QUERY_STATE = "state"
 
-# Fixed for now (not yet agency settings): coordinators are reminded after 3 business days
-# without a decision, administrators are told after 7.
+# The agency's review periods unless set (Agency.certificate_*_business_days): coordinators are
+# reminded after 3 business days without a decision, administrators told after 7.
 REMINDER_BUSINESS_DAYS = 3
 ESCALATION_BUSINESS_DAYS = 7
 
@@ -48,6 +48,10 @@ class ReviewPlan:
     version: int
     claimed_hours: str
     claimed_credits: dict[str, str] = field(default_factory=dict)
+    # The agency's settings when the plan was read. Defaults, so plans recorded before these
+    # existed (in running workflows' histories) still deserialise, with the periods used then.
+    reminder_business_days: int = REMINDER_BUSINESS_DAYS
+    escalation_business_days: int = ESCALATION_BUSINESS_DAYS
 
 
 @dataclass

@@ -5,6 +5,10 @@ with overnight travel also needs the next level. An approver who does not act is
 bypassed for the next person up the chain; past the top it waits in the coordinators' queue.
 Decisions arrive as Updates whose validators refuse anyone who may not act now, so a refused
 click never reaches the history.
+
+Once approved, the request is decided (Updates are refused) but the workflow stays open until the
+course is over: it then asks the officer for the completion certificate, and once more two weeks
+later, unless a certificate linked to the request has been uploaded by then.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from temporalio.exceptions import ApplicationError
 
 from workflows.business_days import add_business_days
 from workflows.training_request_types import (
+    CERTIFICATE_REMINDER_PATCH,
     QUERY_STATE,
+    SECOND_CERTIFICATE_REMINDER_DAYS,
+    SIGNAL_CERTIFICATE_UPLOADED,
     UPDATE_DECIDE,
     UPDATE_REASSIGN,
     UPDATE_RESUBMIT,
@@ -26,6 +33,7 @@ from workflows.training_request_types import (
     WORKFLOW_NAME,
     ApprovalPlan,
     ApprovalState,
+    CertificateUploaded,
     Decision,
     DecisionAction,
     Phase,
@@ -37,7 +45,7 @@ from workflows.training_request_types import (
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities, NotifyInput
-    from activities.training_requests import TrainingRequestActivities, Transition
+    from activities.training_requests import CertificateReminder, TrainingRequestActivities, Transition
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -69,22 +77,29 @@ class TrainingRequestWorkflow:
         self._outcome: str | None = None
         self._approvals: list[int] = []
         self._emails: list[workflow.ActivityHandle[None]] = []
+        self._certificate_uploaded = False
+        self._waiting_for_certificate = False
 
     @workflow.run
     async def run(self, input: TrainingRequestInput) -> str:
-        plan = await workflow.execute_activity_method(
-            TrainingRequestActivities.load_approval_plan,
-            input.request_id,
-            start_to_close_timeout=_DB_TIMEOUT,
-            retry_policy=_DB_RETRY,
-        )
-        self._plan = plan
+        plan = await self._load_plan()
         outcome = await self._route(plan)
         self._outcome = outcome
         self._phase = Phase.CLOSED
         await asyncio.gather(*self._emails)
+        if outcome == "approved" and workflow.patched(CERTIFICATE_REMINDER_PATCH):
+            await self._ask_for_certificate()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
+
+    async def _load_plan(self) -> ApprovalPlan:
+        self._plan = await workflow.execute_activity_method(
+            TrainingRequestActivities.load_approval_plan,
+            self._request_id,
+            start_to_close_timeout=_DB_TIMEOUT,
+            retry_policy=_DB_RETRY,
+        )
+        return self._plan
 
     async def _route(self, plan: ApprovalPlan) -> str:
         needed_level = 0  # lowest chain level whose approval is still missing
@@ -231,6 +246,41 @@ class TrainingRequestWorkflow:
         self._finish_ticket("withdrawn")
         return "withdrawn"
 
+    async def _ask_for_certificate(self) -> None:
+        """After the course, remind the officer to upload the certificate: twice at most, none once uploaded."""
+        # Read again: an edit before approval may have moved the course's dates since the start.
+        plan = await self._load_plan()
+        if plan.certificate_reminder_at_iso is None:
+            return
+        self._waiting_for_certificate = True
+        due = datetime.fromisoformat(plan.certificate_reminder_at_iso)
+        for number in (1, 2):
+            if await self._certificate_uploaded_by(due):
+                break
+            self._seq += 1
+            # The activity checks the database too, so a lost signal only costs this one check.
+            email_ids = await workflow.execute_activity_method(
+                TrainingRequestActivities.remind_to_upload_certificate,
+                CertificateReminder(request_id=self._request_id, workflow_id=self._workflow_id, seq=self._seq,
+                                    number=number),
+                start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
+            )
+            if email_ids is None:  # a linked certificate is there already
+                break
+            self._send_emails(email_ids)
+            due = workflow.now() + timedelta(days=SECOND_CERTIFICATE_REMINDER_DAYS)
+        self._waiting_for_certificate = False
+        await asyncio.gather(*self._emails)
+
+    async def _certificate_uploaded_by(self, deadline: datetime) -> bool:
+        remaining = deadline - workflow.now()
+        try:
+            await workflow.wait_condition(lambda: self._certificate_uploaded,
+                                          timeout=max(remaining, timedelta(seconds=1)))
+        except TimeoutError:
+            return False
+        return True
+
     # -- projection and notifications (activities) -------------------------------------------
 
     async def _transition(
@@ -293,6 +343,9 @@ class TrainingRequestWorkflow:
             ),
             start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
+        self._send_emails(notification_ids)
+
+    def _send_emails(self, notification_ids: list[int]) -> None:
         for notification_id in notification_ids:
             self._emails.append(
                 workflow.start_activity_method(
@@ -384,6 +437,10 @@ class TrainingRequestWorkflow:
         if reassignment.new_approver_id == self._plan.officer_id:
             _refuse("A request cannot be assigned to the officer who made it.")
 
+    @workflow.signal(name=SIGNAL_CERTIFICATE_UPLOADED)
+    def certificate_uploaded(self, upload: CertificateUploaded) -> None:
+        self._certificate_uploaded = True
+
     @workflow.query(name=QUERY_STATE)
     def state(self) -> ApprovalState:
         return ApprovalState(
@@ -392,4 +449,5 @@ class TrainingRequestWorkflow:
             step=self._seq,
             outcome=self._outcome,
             approvals=list(self._approvals),
+            waiting_for_certificate=self._waiting_for_certificate,
         )

@@ -16,6 +16,13 @@ UPDATE_RESUBMIT = "resubmit"
 UPDATE_WITHDRAW = "withdraw"
 UPDATE_REASSIGN = "reassign"
 QUERY_STATE = "state"
+# Sent by the portal (best effort) once a certificate linked to the approved request is uploaded.
+SIGNAL_CERTIFICATE_UPLOADED = "certificate_uploaded"
+
+# Workflows approved before this existed closed at approval; the patch keeps their histories valid.
+CERTIFICATE_REMINDER_PATCH = "certificate-reminder-after-course"
+# The second (and last) reminder to upload the certificate comes this many days after the first.
+SECOND_CERTIFICATE_REMINDER_DAYS = 14
 
 
 class DecisionAction(StrEnum):
@@ -51,6 +58,9 @@ class ApprovalPlan:
     required_level: int
     reminder_business_days: int
     escalation_business_days: int
+    # When to first ask the officer for the certificate: 09:00 agency time on the day after the
+    # course's last day (UTC ISO). None for plans recorded before this field existed.
+    certificate_reminder_at_iso: str | None = None
 
 
 @dataclass
@@ -87,9 +97,16 @@ class Reassignment:
 
 
 @dataclass
+class CertificateUploaded:
+    submission_id: int
+
+
+@dataclass
 class ApprovalState:
     phase: Phase
     assignee_id: int | None
     step: int
     outcome: str | None = None
     approvals: list[int] = field(default_factory=list)
+    # Decided and every decision mail sent; only the certificate reminders after the course remain.
+    waiting_for_certificate: bool = False

@@ -1,4 +1,5 @@
-"""Agency settings for administrators: approval threshold, reminder/escalation timing, MFA for officers."""
+"""Agency settings for administrators: approval threshold, reminder/escalation timing (training requests and
+certificate reviews), MFA for officers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from models import Agency, AuditOutcome, Role
 from portal.layout import client_ip, current_user, page
 from services.access import has_role
 from services.audit import record_audit
+
+SETTINGS_FIELDS = ("threshold", "reminder_days", "escalation_days", "certificate_reminder_days",
+                   "certificate_escalation_days")
 
 
 def validate_agency_settings(data: dict[str, str]) -> dict[str, int] | dict[str, str]:
@@ -34,14 +38,38 @@ def validate_agency_settings(data: dict[str, str]) -> dict[str, int] | dict[str,
         ("reminder_days", "approval_reminder_business_days"),
         ("escalation_days", "approval_escalation_business_days"),
     ):
-        raw = data.get(key, "").strip()
-        # ASCII only: str.isdigit() also accepts characters such as '²' that int() rejects; and short,
-        # as int() refuses strings of more than 4,300 digits.
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= 60:
+        days = _business_days(data.get(key, ""), 1, 60)
+        if days is None:
             errors[key] = "Enter a whole number of business days from 1 to 60."
         else:
-            cleaned[field] = int(raw)
+            cleaned[field] = days
+    _validate_certificate_periods(data, errors, cleaned)
     return errors or cleaned
+
+
+def _business_days(raw: str, low: int, high: int) -> int | None:
+    raw = raw.strip()
+    # ASCII only: str.isdigit() also accepts characters such as '²' that int() rejects; and short,
+    # as int() refuses strings of more than 4,300 digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not low <= int(raw) <= high:
+        return None
+    return int(raw)
+
+
+def _validate_certificate_periods(data: dict[str, str], errors: dict[str, str], cleaned: dict[str, int]) -> None:
+    """Certificate reviews: coordinators reminded after the first period, administrators told after the second."""
+    reminder = _business_days(data.get("certificate_reminder_days", ""), 1, 30)
+    if reminder is None:
+        errors["certificate_reminder_days"] = "Enter a whole number of business days from 1 to 30."
+    else:
+        cleaned["certificate_reminder_business_days"] = reminder
+    escalation = _business_days(data.get("certificate_escalation_days", ""), 2, 60)
+    if escalation is None:
+        errors["certificate_escalation_days"] = "Enter a whole number of business days from 2 to 60."
+    elif reminder is not None and escalation <= reminder:
+        errors["certificate_escalation_days"] = "Enter more business days than for the coordinators' reminder."
+    else:
+        cleaned["certificate_escalation_business_days"] = escalation
 
 
 async def _agency_for_admin(request: Request, db: NamedDependency[AsyncSession]) -> Agency:
@@ -70,6 +98,8 @@ def _values(agency: Agency) -> dict[str, str]:
         "threshold": f"{agency.approval_cost_threshold_cents / 100:.2f}",
         "reminder_days": str(agency.approval_reminder_business_days),
         "escalation_days": str(agency.approval_escalation_business_days),
+        "certificate_reminder_days": str(agency.certificate_reminder_business_days),
+        "certificate_escalation_days": str(agency.certificate_escalation_business_days),
     }
 
 
@@ -94,7 +124,7 @@ async def save_settings(request: Request, db: NamedDependency[AsyncSession]) -> 
     agency = await _agency_for_admin(request, db)
     user = current_user(request)
     form = await request.form()
-    values = {key: str(form.get(key) or "") for key in ("threshold", "reminder_days", "escalation_days")}
+    values = {key: str(form.get(key) or "") for key in SETTINGS_FIELDS}
     result = validate_agency_settings(values)
     if any(isinstance(value, str) for value in result.values()):
         return await page(request, db, "admin/settings.html", agency=agency, values=values, errors=result)

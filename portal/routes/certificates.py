@@ -20,12 +20,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from models import AuditOutcome, CertificateStatus, CertificateSubmission, CertificateVersion, OutboxMessage, Person
+from models import (
+    AuditOutcome,
+    CertificateStatus,
+    CertificateSubmission,
+    CertificateVersion,
+    OutboxMessage,
+    Person,
+    RequestStatus,
+    TrainingRequest,
+)
 from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
 from portal.security import refuse_unusable_input
 from services import certificates as service
 from services import training_records as records_service
+from services import training_requests as requests_service
 from services.access import can_review_certificate, can_review_certificates, can_view_certificate
 from services.audit import record_audit
 from services.workflow_starts import dispatch_one
@@ -39,7 +49,7 @@ from workflows.certificate_review_types import NewVersion, ReviewAction, ReviewD
 
 log = logging.getLogger(__name__)
 PREFILLED = "We filled in the details we could read from your PDF. Check them, then choose the file again."
-REVIEW_CHANGED = "certificate-reviews-changed"
+ALREADY_LINKED = "You have already uploaded a certificate for this training; see My certificates for its review."
 
 
 def audit(request: Request, db: AsyncSession, action: str, object_id: int, outcome: AuditOutcome,
@@ -77,18 +87,20 @@ async def my_certificates(request: Request, db: NamedDependency[AsyncSession]) -
     officer_id = _officer(request)
     submissions = await service.officer_submissions(db, officer_id)
     return await page(request, db, "certificates/list.html", submissions=submissions,
+                      requests=await service.linked_requests(db, submissions),
                       earlier_upload=service.earlier_upload_by, officer_id=officer_id, amount=service.amount,
                       uploaded=request.query_params.get("uploaded"))
 
 
 async def _form_page(request: Request, db: AsyncSession, *, action: str, values: dict[str, str],
                      credits: dict[str, str], errors: dict[str, str], status_code: int = 200,
-                     submission: CertificateSubmission | None = None, note: str | None = None) -> Template:
+                     submission: CertificateSubmission | None = None, note: str | None = None,
+                     training_request: TrainingRequest | None = None) -> Template:
     user = current_user(request)
     settings: Settings = request.app.state.settings
     return await page(
         request, db, "certificates/form.html", status_code=status_code, action=action, values=values,
-        credits=credits, errors=errors, submission=submission, note=note,
+        credits=credits, errors=errors, submission=submission, note=note, training_request=training_request,
         topics=await records_service.ordered_topics(db, user.agency_id),
         today=(await records_service.agency_today(db, user.agency_id)).isoformat(),
         max_size=f"{settings.max_upload_mb} MB",
@@ -106,7 +118,8 @@ async def _read(request: Request, db: AsyncSession) -> tuple[dict[str, str], dic
     return values, credits, b"", ""
 
 
-async def _checked_upload(request: Request, db: AsyncSession, action: str, object_id: int
+async def _checked_upload(request: Request, db: AsyncSession, action: str, object_id: int,
+                          training_request: TrainingRequest | None = None,
                           ) -> tuple[InspectedFile, bytes, records_service.RecordForm] | Template:
     """The accepted file and claims, or the form again with what to fix (nothing is stored)."""
     settings: Settings = request.app.state.settings
@@ -116,7 +129,8 @@ async def _checked_upload(request: Request, db: AsyncSession, action: str, objec
         audit(request, db, "certificate.upload", object_id, AuditOutcome.DENIED, {"reason": upload.reason})
         await db.commit()
         return await _form_page(request, db, action=action, values=values, credits=credits,
-                                errors={"certificate": upload.message}, status_code=upload.http_status)
+                                errors={"certificate": upload.message}, status_code=upload.http_status,
+                                training_request=training_request)
     today = await records_service.agency_today(db, current_user(request).agency_id)
     form = records_service.validate_record_form(values, credits, today)
     if isinstance(form, dict):
@@ -125,14 +139,45 @@ async def _checked_upload(request: Request, db: AsyncSession, action: str, objec
             filled = await service.prefill(data, values)
             note, values = (PREFILLED if filled != values else None), filled
         form["certificate"] = "Choose the certificate file again."
-        return await _form_page(request, db, action=action, values=values, credits=credits, errors=form, note=note)
+        return await _form_page(request, db, action=action, values=values, credits=credits, errors=form, note=note,
+                                training_request=training_request)
     return upload, data, form
+
+
+async def _request_to_link(request: Request, db: AsyncSession, officer_id: int) -> TrainingRequest | None:
+    """The training request named by `?request=`, when the certificate completes the officer's own approved one.
+
+    Someone else's request (or none with that id) is a 404, audited; the officer's own request that
+    is not approved is ignored: the certificate is then uploaded on its own.
+    """
+    raw = request.query_params.get("request") or ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        return None
+    training_request = await requests_service.load_request(db, int(raw))
+    if training_request is None or training_request.officer_id != officer_id:
+        audit(request, db, "certificate.link_request", 0, AuditOutcome.DENIED, {"training_request_id": int(raw)})
+        await db.commit()
+        raise NotFoundException()
+    return training_request if training_request.status == RequestStatus.APPROVED else None
+
+
+def _from_request(training_request: TrainingRequest) -> dict[str, str]:
+    return {"course_title": training_request.title, "provider": training_request.provider,
+            "started_on": training_request.start_date.isoformat(),
+            "completed_on": training_request.end_date.isoformat(), "hours": service.amount(training_request.hours)}
+
+
+def _new_action(training_request: TrainingRequest | None) -> str:
+    return f"/certificates/new?request={training_request.id}" if training_request else "/certificates/new"
 
 
 @get("/certificates/new")
 async def new_certificate_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
-    _officer(request)
-    return await _form_page(request, db, action="/certificates/new", values={}, credits={}, errors={})
+    linked = await _request_to_link(request, db, _officer(request))
+    if linked is not None and await service.linked_submission(db, linked.id) is not None:
+        return error_page(409, ALREADY_LINKED)
+    return await _form_page(request, db, action=_new_action(linked), values=_from_request(linked) if linked else {},
+                            credits={}, errors={}, training_request=linked)
 
 
 @post("/certificates/new", status_code=200, before_request=refuse_oversized_upload)
@@ -141,26 +186,33 @@ async def upload_certificate(
     settings: NamedDependency[Settings],
 ) -> Template | Redirect:
     officer = await db.get_one(Person, _officer(request))
-    checked = await _checked_upload(request, db, "/certificates/new", 0)
+    linked = await _request_to_link(request, db, officer.id)
+    if linked is not None and await service.linked_submission(db, linked.id) is not None:
+        return error_page(409, ALREADY_LINKED)
+    action = _new_action(linked)
+    checked = await _checked_upload(request, db, action, 0, training_request=linked)
     if isinstance(checked, Template):
         return checked
     upload, data, form = checked
     try:
         submission = await service.submit_certificate(db, store_from_settings(settings), officer, upload, data,
-                                                      form, settings.workflow_id_prefix)
+                                                      form, settings.workflow_id_prefix,
+                                                      training_request_id=linked.id if linked else None)
     except Exception:  # storage or database down: nothing was kept
         log.exception("certificate upload failed")
         await db.rollback()
-        return await _form_page(request, db, action="/certificates/new", values={}, credits={},
+        return await _form_page(request, db, action=action, values={}, credits={}, training_request=linked,
                                 errors={"certificate": TRY_AGAIN}, status_code=503)
     version = submission.versions[0]
     audit(request, db, "certificate.upload", submission.id, AuditOutcome.SUCCESS,
           {"version": 1, "sha256": upload.sha256, "size": upload.size, "content_type": upload.content_type,
-           "duplicate_of": version.duplicate_of_id})
+           "duplicate_of": version.duplicate_of_id, "training_request_id": submission.training_request_id})
     await db.commit()
     message_id = await _outbox_id(db, submission)
     if message_id is not None:
         await dispatch_one(request.app.state.session_factory, temporal, message_id, settings.task_queue)
+    if linked is not None:
+        await requests_service.tell_certificate_uploaded(temporal, linked, submission.id)
     return Redirect(f"/certificates?uploaded={submission.id}", status_code=303)
 
 
@@ -288,9 +340,10 @@ def _row_context() -> dict[str, Any]:
 
 def _row(row: service.ReviewRow, *, outcome: str | None = None, error: str | None = None,
          status_code: int = 200) -> Template:
+    # The decided row stays in place with its outcome (reloading the page shows the queue without it).
     return Template(template_name="certificates/_review_row.html",
                     context={"row": row, "outcome": outcome, "error": error, **_row_context()},
-                    status_code=status_code, headers={"HX-Trigger": REVIEW_CHANGED} if outcome else {})
+                    status_code=status_code)
 
 
 def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | None) -> ReviewDecision | str:

@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from models import AuditOutcome, RequestStatus, TrainingRequest
 from portal.layout import client_ip, current_user, page
+from services import certificates as certificates_service
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_change_own_request, can_view_request
 from services.audit import record_audit
@@ -155,6 +156,8 @@ async def _detail_context(db: AsyncSession, user: CurrentUser, training_request:
     owner = can_change_own_request(user, training_request)
     return {
         "req": training_request,
+        "is_owner": owner,
+        "certificate": await certificates_service.linked_submission(db, training_request.id),
         "status": status,
         "who_must_act": requests_service.who_must_act(training_request),
         "events": await requests_service.timeline(db, training_request.id),

@@ -6,19 +6,15 @@ the real Temporal workflow and activities behind it and a real SMTP server catch
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.async_api import Frame, Page, expect
 
+from tests.browser.conftest import People, nav, wait_for_mail
 from tests.conftest import CollectingHandler
-from tests.support import PASSWORD, Org
+from tests.support import Org
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 TITLE = "Advanced Crisis Intervention"
 OFFICER = "Officer Olly Officer"
 SERGEANT = "Sergeant Sam Sergeant"
@@ -27,68 +23,6 @@ SGT_COMMENT = "Good fit for the CIT team; budget line 4410."
 LT_COMMENT = "Approved within the quarterly training budget."
 
 pytestmark = pytest.mark.browser
-
-
-class People:
-    """Opens one signed-in browser context per user and records what goes wrong in any page."""
-
-    def __init__(self, browser: Browser, base_url: str, shots: Path) -> None:
-        self.browser = browser
-        self.base_url = base_url
-        self.shots = shots
-        self.contexts: list[BrowserContext] = []
-        self.problems: list[str] = []
-
-    async def sign_in(self, username: str) -> Page:
-        context = await self.browser.new_context(base_url=self.base_url, viewport=DESKTOP)
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        page = await context.new_page()
-        page.on("pageerror", lambda error: self.problems.append(f"{username}: page error {error}"))
-        page.on("console", lambda message: self._console(username, message))
-        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{username}: {r.status} {r.url}"))
-        await page.goto("/login")
-        await page.get_by_label("Username").fill(username)
-        await page.get_by_label("Password").fill(PASSWORD)
-        async with page.expect_navigation():
-            await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-        return page
-
-    def _console(self, username: str, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(f"{username}: {message.text} at {message.location.get('url')}")
-
-    async def shot(self, page: Page, name: str, *, phone: bool = False) -> Path:
-        """A full-page screenshot; with phone=True, also checks nothing overflows sideways."""
-        if phone:
-            await page.set_viewport_size(PHONE)
-            overflow = await page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{name}: page is {overflow}px wider than a 390px phone screen"
-        path = self.shots / f"{name}.png"
-        await page.screenshot(path=str(path), full_page=True)
-        if phone:
-            await page.set_viewport_size(DESKTOP)
-        return path
-
-    async def close(self) -> None:
-        for context in self.contexts:
-            await context.close()
-
-
-@pytest.fixture
-async def people(chromium: Browser, live_server: str, tmp_path: Path) -> AsyncIterator[People]:
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
-    crowd = People(chromium, live_server, shots)
-    yield crowd
-    await crowd.close()
-
-
-def nav(page: Page):  # type: ignore[no-untyped-def]
-    return page.get_by_role("navigation", name="Main")
 
 
 async def approve_in_inbox(people: People, page: Page, comment: str, outcome: str, shot_prefix: str) -> None:
@@ -108,7 +42,12 @@ async def approve_in_inbox(people: People, page: Page, comment: str, outcome: st
     await people.shot(page, f"{shot_prefix}-inbox-before")
 
     navigations: list[str] = []
-    page.on("framenavigated", lambda frame: frame == page.main_frame and navigations.append(frame.url))
+
+    def navigated(frame: Frame) -> None:
+        if frame == page.main_frame:
+            navigations.append(frame.url)
+
+    page.on("framenavigated", navigated)
     await page.evaluate("window.__marker = 1")
     url_before = page.url
     await card.get_by_role("button", name="Approve").click()
@@ -132,18 +71,6 @@ async def assert_checkbox_beside_label(page: Page, label: str) -> None:
     assert box["x"] + box["width"] <= text["x"], f"{label!r}: checkbox is not left of its label"
     centre_box, centre_text = box["y"] + box["height"] / 2, text["y"] + text["height"] / 2
     assert abs(centre_box - centre_text) < text["height"], f"{label!r}: checkbox is not on its label's line"
-
-
-async def wait_for_mail(mailbox: CollectingHandler, to: str, subject: str, timeout: float = 15) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        for message in list(mailbox.messages):
-            if to in str(message["To"]) and str(message["Subject"]).strip() == subject:
-                return
-        if asyncio.get_running_loop().time() > deadline:
-            seen = [(str(m["To"]), str(m["Subject"])) for m in mailbox.messages]
-            raise AssertionError(f"no mail to {to} with subject {subject!r}; got {seen}")
-        await asyncio.sleep(0.1)
 
 
 async def test_officer_request_is_approved_by_sergeant_then_lieutenant(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models import CertificateSubmission, OutboxMessage, Task, TaskKind, TaskStatus
+from models import CertificateSubmission, OutboxMessage, Person, Task, TaskKind, TaskStatus
+from services.certificates import submit_certificate
+from services.training_records import RECORD_FIELDS, RecordForm, validate_record_form
+from settings import Settings
+from storage import store_from_settings
+from storage.validation import InspectedFile, inspect_upload
 from tests.portal.conftest import Browser
 from tests.storage.files import pdf_with_text
 
@@ -33,6 +39,28 @@ async def upload(browser: Browser, data: bytes, name: str = "certificate.pdf", u
                  content_type: str = "application/pdf", **changes: str) -> Any:
     fields = {**FIELDS, **changes}
     return await browser.post(url, {k: v for k, v in fields.items()}, files={"certificate": (name, data, content_type)})
+
+
+async def submit_directly(factory: async_sessionmaker[AsyncSession], settings: Settings, officer_id: int,
+                          data: bytes, *, training_request_id: int | None = None,
+                          **changes: str) -> CertificateSubmission:
+    """Store a certificate with its outbox row as the upload page does, without the portal."""
+    upload = inspect_upload(data, "certificate.pdf", settings.max_upload_bytes)
+    assert isinstance(upload, InspectedFile), upload
+    async with factory() as session:
+        officer = await session.get_one(Person, officer_id)
+        return await submit_certificate(session, store_from_settings(settings), officer, upload, data,
+                                        record_form(**changes), settings.workflow_id_prefix,
+                                        training_request_id=training_request_id)
+
+
+def record_form(**changes: str) -> RecordForm:
+    fields = {**FIELDS, **changes}
+    values = {name: fields.get(name, "") for name in RECORD_FIELDS}
+    credits = {name.removeprefix("credit_"): value for name, value in fields.items() if name.startswith("credit_")}
+    form = validate_record_form(values, credits, date.today())
+    assert isinstance(form, RecordForm), form
+    return form
 
 
 def stored_files(storage_dir: Path) -> list[Path]:

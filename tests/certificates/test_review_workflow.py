@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 
-from models import CertificateEvent, Notification, TrainingRecord
+from models import Agency, CertificateEvent, Notification, TrainingRecord
 from services.workflow_starts import dispatch_due
 from tests.certificates.support import certificate_pdf, open_review_task, submissions, upload
 from tests.portal.helpers import eventually, portal
@@ -143,7 +143,8 @@ async def test_coordinators_are_reminded_after_three_business_days_and_admins_to
                 return [n.person_id for n in rows] == [demo_org.coord1]
 
         await eventually(reminded)
-        assert (await open_review_task(session_factory, submission.id)).reminded_at is not None
+        reminded_task = await open_review_task(session_factory, submission.id)
+        assert reminded_task is not None and reminded_task.reminded_at is not None
 
         await time_skipping_env.sleep(add_business_days(start, 7) - add_business_days(start, 3))
 
@@ -153,3 +154,48 @@ async def test_coordinators_are_reminded_after_three_business_days_and_admins_to
                 return [n.person_id for n in rows] == [demo_org.admin1]
 
         await eventually(escalated)
+
+
+async def test_the_agencys_review_periods_set_when_coordinators_are_reminded_and_admins_told(
+    make_app, skipping_client, time_skipping_env, session_factory, settings, demo_org
+):
+    async with session_factory() as session, session.begin():
+        agency = await session.get_one(Agency, demo_org.agency_id)
+        agency.certificate_reminder_business_days, agency.certificate_escalation_business_days = 1, 2
+    async with portal(make_app, skipping_client) as sign_in:
+        _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
+        start = task.created_at
+        assert abs(task.due_at - add_business_days(start, 2)) < timedelta(minutes=1)  # the queue shows it due then
+        await time_skipping_env.sleep(add_business_days(start, 1) - start - timedelta(hours=1))
+        assert await _subjects_to(session_factory, demo_org.coord1, "Reminder") == []
+
+        await time_skipping_env.sleep(timedelta(hours=2))
+
+        async def reminded() -> bool:
+            return len(await _subjects_to(session_factory, demo_org.coord1, "Reminder")) == 1
+
+        await eventually(reminded)
+        [body] = await _bodies_to(session_factory, demo_org.coord1, "Reminder")
+        assert "has waited 1 business day for review" in body
+        assert await _subjects_to(session_factory, demo_org.admin1, "overdue") == []
+
+        await time_skipping_env.sleep(add_business_days(start, 2) - add_business_days(start, 1))
+
+        async def escalated() -> bool:
+            return len(await _subjects_to(session_factory, demo_org.admin1, "overdue")) == 1
+
+        await eventually(escalated)
+        [body] = await _bodies_to(session_factory, demo_org.admin1, "overdue")
+        assert "has not been reviewed within 2 business days" in body
+
+
+async def _subjects_to(factory, person_id: int, word: str) -> list[str]:
+    async with factory() as session:
+        return list(await session.scalars(select(Notification.subject).where(
+            Notification.person_id == person_id, Notification.subject.like(f"%{word}%"))))
+
+
+async def _bodies_to(factory, person_id: int, word: str) -> list[str]:
+    async with factory() as session:
+        return list(await session.scalars(select(Notification.body).where(
+            Notification.person_id == person_id, Notification.subject.like(f"%{word}%"))))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import EmailState, Notification, RequestStatus, TrainingRequest
 from services.workflow_starts import dispatch_one
 from tests.support import create_request, wait_for_open_task
-from tests.workflows.test_training_request_workflow import decide
+from tests.workflows.test_training_request_workflow import approval_settled, decide
 from workflows.training_request_types import DecisionAction
 
 
@@ -33,7 +33,7 @@ async def test_notifications_retry_through_a_temporary_smtp_refusal_and_arrive_o
 
     mailbox.refuse_with = None
     await time_skipping_env.sleep(timedelta(minutes=30))
-    assert await handle.result() == "approved"
+    assert await approval_settled(handle) == "approved"
 
     assert sorted(m["To"] for m in mailbox.messages) == [
         "officer1@test.example", "officer1@test.example", "sgt1@test.example"

@@ -20,7 +20,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from services.workflow_starts import dispatch_one
 from tests.support import create_request, timeline, wait_for_open_task
-from tests.workflows.test_training_request_workflow import decide
+from tests.workflows.test_training_request_workflow import approval_settled, decide
 from worker import build_worker
 from workflows.training_request_types import DecisionAction
 
@@ -102,7 +102,7 @@ async def test_a_pending_request_and_its_scheduled_retries_survive_a_temporal_re
         async with serving(client, session_factory, settings):
             assert await asyncio.wait_for(decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE, "OK"), 60) \
                 == "approved"
-            assert await asyncio.wait_for(handle.result(), 90) == "approved"
+            assert await approval_settled(handle, timeout=90) == "approved"
 
     assert await timeline(session_factory, request_id) == ["submitted", "approved"]
     # The retries scheduled before the restart fired after it: each mail arrived, once.

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from services.workflow_starts import dispatch_one
 from settings import PROJECT_ROOT, Settings
 from tests.support import create_request, timeline, wait_for_open_task
-from tests.workflows.test_training_request_workflow import decide
+from tests.workflows.test_training_request_workflow import approval_settled, decide
 from workflows.training_request_types import DecisionAction
 
 
@@ -59,7 +59,7 @@ async def test_a_decision_sent_while_the_worker_is_dead_is_recorded_once_by_the_
     second = start_worker_process(settings, temporal_env, tmp_path)
     try:
         assert await asyncio.wait_for(decision, timeout=60) == "approved"
-        assert await asyncio.wait_for(handle.result(), timeout=60) == "approved"
+        assert await approval_settled(handle, timeout=60) == "approved"
     finally:
         second.terminate()
         second.wait()

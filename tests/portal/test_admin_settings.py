@@ -11,7 +11,8 @@ from models import Agency, RequestStatus
 from tests.portal.helpers import audits, load, portal, submit
 from tests.support import timeline, wait_for_open_task
 
-GOOD = {"threshold": "$1,000.00", "reminder_days": "3", "escalation_days": "7"}
+GOOD = {"threshold": "$1,000.00", "reminder_days": "3", "escalation_days": "7", "certificate_reminder_days": "2",
+        "certificate_escalation_days": "10"}
 
 
 async def _agency(session_factory) -> Agency:
@@ -35,6 +36,9 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
     ) == (100_000, 3, 7)
     shown = await admin.get(response.headers["location"])
     assert "Settings saved." in shown.text and 'value="1000.00"' in shown.text and 'value="7"' in shown.text
+    assert (agency.certificate_reminder_business_days, agency.certificate_escalation_business_days) == (2, 10)
+    assert 'id="certificate_reminder_days" name="certificate_reminder_days" type="number" value="2"' in shown.text
+    assert 'id="certificate_escalation_days" name="certificate_escalation_days" type="number" value="10"' in shown.text
     [row] = await audits(session_factory, "agency.settings")
     assert (row.outcome, row.actor_user_id, row.object_id) == (
         "success",
@@ -46,11 +50,15 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
             "approval_cost_threshold_cents": 50_000,
             "approval_reminder_business_days": 2,
             "approval_escalation_business_days": 5,
+            "certificate_reminder_business_days": 3,
+            "certificate_escalation_business_days": 7,
         },
         "after": {
             "approval_cost_threshold_cents": 100_000,
             "approval_reminder_business_days": 3,
             "approval_escalation_business_days": 7,
+            "certificate_reminder_business_days": 2,
+            "certificate_escalation_business_days": 10,
         },
     }
 
@@ -71,6 +79,18 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
         ({"escalation_days": ""}, "escalation_days", "Enter a whole number of business days from 1 to 60."),
         # Unicode digits that str.isdigit() accepts but int() does not: a message, not a server error.
         ({"escalation_days": "\u00b2"}, "escalation_days", "Enter a whole number of business days from 1 to 60."),
+        ({"certificate_reminder_days": "0"}, "certificate_reminder_days",
+         "Enter a whole number of business days from 1 to 30."),
+        ({"certificate_reminder_days": "31"}, "certificate_reminder_days",
+         "Enter a whole number of business days from 1 to 30."),
+        ({"certificate_reminder_days": "1.5"}, "certificate_reminder_days",
+         "Enter a whole number of business days from 1 to 30."),
+        ({"certificate_escalation_days": "61"}, "certificate_escalation_days",
+         "Enter a whole number of business days from 2 to 60."),
+        ({"certificate_escalation_days": ""}, "certificate_escalation_days",
+         "Enter a whole number of business days from 2 to 60."),
+        ({"certificate_escalation_days": "2"}, "certificate_escalation_days",
+         "Enter more business days than for the coordinators' reminder."),
     ],
 )
 async def test_invalid_settings_rerender_with_message_and_change_nothing(
@@ -88,7 +108,9 @@ async def test_invalid_settings_rerender_with_message_and_change_nothing(
         agency.approval_cost_threshold_cents,
         agency.approval_reminder_business_days,
         agency.approval_escalation_business_days,
-    ) == (50_000, 2, 5)
+        agency.certificate_reminder_business_days,
+        agency.certificate_escalation_business_days,
+    ) == (50_000, 2, 5, 3, 7)
     assert await audits(session_factory, "agency.settings") == []
 
 

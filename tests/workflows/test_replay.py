@@ -10,11 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
 from tests.support import create_request, wait_for_open_task
-from tests.workflows.test_training_request_workflow import decide, sleep_past_escalation
+from tests.workflows.test_training_request_workflow import (
+    approval_settled,
+    decide,
+    sleep_past_escalation,
+    sleep_until_certificate_reminder,
+)
+from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
@@ -33,7 +40,8 @@ async def test_committed_history_replays_on_current_code(history_file: str) -> N
     from temporalio.client import WorkflowHistory
 
     history = WorkflowHistory.from_json("replayed", (HISTORIES / history_file).read_text())
-    await Replayer(workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow]).replay_workflow(history)
+    workflows = [TrainingRequestWorkflow, LicensingCycleWorkflow, CertificateReviewWorkflow]
+    await Replayer(workflows=workflows).replay_workflow(history)
 
 
 async def _save(handle: WorkflowHandle, name: str) -> None:
@@ -62,8 +70,29 @@ async def test_record_changes_forward_remind_escalate_approve(
     await sleep_past_escalation(time_skipping_env)  # lieutenant reminded, then bypassed for the chief
     task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
     await decide(handle, task, demo_org.chief1, DecisionAction.APPROVE, "Approved by the chief")
-    assert await handle.result() == "approved"
+    # Recorded before the certificate reminders existed, when approval closed the workflow; recorded
+    # again now, the history would end open, waiting for the course to be over.
+    assert await approval_settled(handle) == "approved"
     await _save(handle, "changes_forward_escalate_approve.json")
+
+
+@pytest.mark.record_history
+async def test_record_approve_then_two_certificate_reminders(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    from services.workflow_starts import dispatch_one
+
+    request_id, message_id = await create_request(
+        session_factory, demo_org, demo_org.officer1, workflow_id_prefix=settings.workflow_id_prefix
+    )
+    await dispatch_one(session_factory, skipping_client, message_id, settings.task_queue)
+    handle = skipping_client.get_workflow_handle(f"{settings.workflow_id_prefix}training-request-{request_id}")
+    task = await wait_for_open_task(session_factory, request_id)
+    await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
+    assert await approval_settled(handle) == "approved"
+    await sleep_until_certificate_reminder(time_skipping_env, session_factory, request_id, days_after=15)
+    assert await handle.result() == "approved"
+    await _save(handle, "approve_then_two_certificate_reminders.json")
 
 
 @pytest.mark.record_history
@@ -110,3 +139,50 @@ async def test_record_licensing_cycle_reminders_recompute_case_and_continue_as_n
     await sleep_until(time_skipping_env, cycle_end + timedelta(days=2))
     history = await skipping_client.get_workflow_handle(handle.id, run_id=first_run).fetch_history()
     (HISTORIES / "licensing_cycle_reminders_case_continue_as_new.json").write_text(history.to_json())
+
+
+@pytest.mark.record_history
+async def test_record_certificate_review_remind_escalate_reject_new_version_approve(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    from models import CertificateEvent, CertificateSubmission
+    from services.certificates import submit_new_version
+    from services.workflow_starts import dispatch_due
+    from storage import store_from_settings
+    from storage.validation import InspectedFile, inspect_upload
+    from tests.certificates.support import certificate_pdf, open_review_task, record_form, submit_directly
+    from tests.portal.helpers import eventually
+    from workflows.certificate_review_types import UPDATE_DECIDE, NewVersion, ReviewAction, ReviewDecision
+
+    submission = await submit_directly(session_factory, settings, demo_org.officer1, certificate_pdf())
+    await dispatch_due(session_factory, skipping_client, settings.task_queue)
+    handle = skipping_client.get_workflow_handle(submission.workflow_id)
+
+    async def kinds() -> list[str]:
+        async with session_factory() as session:
+            return list(await session.scalars(select(CertificateEvent.kind).order_by(CertificateEvent.id)))
+
+    async def task_open() -> bool:
+        return await open_review_task(session_factory, submission.id) is not None
+
+    async def escalated() -> bool:
+        return await kinds() == ["submitted", "reminded", "escalated"]
+
+    await eventually(task_open)
+    await sleep_past_escalation(time_skipping_env, business_days=7)  # reminded after 3, escalated after 7
+    await eventually(escalated)
+    coordinator = {"actor_id": demo_org.coord1, "actor_is_coordinator": True}
+    await handle.execute_update(UPDATE_DECIDE, ReviewDecision(action=ReviewAction.REJECT, reason="Not signed.",
+                                                              **coordinator), id="reject")
+    data = certificate_pdf("Crisis Intervention Team (signed)")
+    upload = inspect_upload(data, "signed.pdf", settings.max_upload_bytes)
+    assert isinstance(upload, InspectedFile)
+    async with session_factory() as session:
+        fresh = await session.get_one(CertificateSubmission, submission.id)
+        await submit_new_version(session, store_from_settings(settings), skipping_client, fresh, upload, data,
+                                 record_form(), NewVersion(actor_id=demo_org.officer1, version=2))
+    await handle.execute_update(UPDATE_DECIDE, ReviewDecision(action=ReviewAction.APPROVE, **coordinator),
+                                id="approve")
+    assert await handle.result() == "approved"
+    assert await kinds() == ["submitted", "reminded", "escalated", "rejected", "new_version", "approved"]
+    await _save(handle, "certificate_review_remind_escalate_reject_new_version_approve.json")

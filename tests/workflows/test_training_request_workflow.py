@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from models import Notification, RequestStatus, Task, TaskQueue, TaskStatus, TrainingRequest
+from activities.training_requests import certificate_reminder_at
+from models import Agency, Notification, RequestStatus, Task, TaskQueue, TaskStatus, TrainingRequest
 from services.workflow_starts import dispatch_one
 from tests.support import Org, create_request, timeline, wait_for_open_task
 from workflows.business_days import add_business_days
 from workflows.training_request_types import (
+    QUERY_STATE,
     UPDATE_DECIDE,
     UPDATE_REASSIGN,
     UPDATE_RESUBMIT,
     UPDATE_WITHDRAW,
+    ApprovalState,
     Decision,
     DecisionAction,
     Reassignment,
@@ -41,6 +45,25 @@ async def decide(handle: WorkflowHandle, task: Task, actor: int, action: Decisio
     )
 
 
+async def approval_settled(handle: WorkflowHandle, timeout: float = 15) -> str:
+    """The outcome once the decision and its mails are done: only the certificate reminders may remain.
+
+    (After an approval the workflow stays open until after the course; awaiting its result would
+    wait that long.)
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        state = await handle.query(QUERY_STATE, result_type=ApprovalState)
+        if state.outcome is not None and state.waiting_for_certificate:
+            return state.outcome
+        if (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED:
+            return str(await handle.result())
+        if loop.time() > deadline:
+            raise AssertionError(f"the approval did not settle in time: {state}")
+        await asyncio.sleep(0.05)
+
+
 async def status_of(factory, request_id: int) -> str:
     async with factory() as session:
         return (await session.get_one(TrainingRequest, request_id)).status
@@ -55,7 +78,7 @@ async def test_request_under_threshold_is_approved_by_the_sergeant_alone(
 
     assert await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE, "Good course") == "approved"
 
-    assert await handle.result() == "approved"
+    assert await approval_settled(handle) == "approved"
     assert await status_of(session_factory, request_id) == RequestStatus.APPROVED
     assert await timeline(session_factory, request_id) == ["submitted", "approved"]
     subjects = {(m["To"], m["Subject"]) for m in mailbox.messages}
@@ -79,7 +102,7 @@ async def test_costly_or_overnight_request_goes_on_to_the_lieutenant_after_the_s
     assert await status_of(session_factory, request_id) == RequestStatus.IN_REVIEW
 
     assert await decide(handle, second, demo_org.lt1, DecisionAction.APPROVE) == "approved"
-    assert await handle.result() == "approved"
+    assert await approval_settled(handle) == "approved"
     assert await timeline(session_factory, request_id) == ["submitted", "approved", "assigned", "approved"]
     subjects = {(m["To"], m["Subject"].strip()) for m in mailbox.messages}
     assert ("lt1@test.example", "[Muster] A training request was forwarded to you: Crisis Intervention Team course") \
@@ -242,7 +265,7 @@ async def test_notifications_are_written_once_per_recipient_and_event(
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
     task = await wait_for_open_task(session_factory, request_id)
     await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE)
-    await handle.result()
+    await approval_settled(handle)
     async with session_factory() as session:
         rows = (await session.execute(
             select(Notification.person_id, func.count()).group_by(Notification.person_id)
@@ -258,13 +281,22 @@ async def sleep_past_escalation(env: WorkflowEnvironment, business_days: int = 5
     await env.sleep(add_business_days(now, business_days) - now + timedelta(hours=1))
 
 
+async def sleep_until_certificate_reminder(env: WorkflowEnvironment, factory, request_id: int, *,
+                                           days_after: float = 0, hours_before: float = 0) -> None:
+    """Skip time to an hour past the first certificate reminder (09:00 agency time the day after the course)."""
+    async with factory() as session:
+        request = await session.get_one(TrainingRequest, request_id)
+        timezone = (await session.get_one(Agency, request.agency_id)).timezone
+    moment = certificate_reminder_at(request.end_date, timezone)
+    target = moment + timedelta(hours=1 - hours_before, days=days_after)
+    await env.sleep(target - await env.get_current_time())
+
+
 async def _kinds_contain(factory, request_id: int, kind: str) -> bool:
     return kind in await timeline(factory, request_id)
 
 
 async def _eventually(check, timeout: float = 10) -> None:
-    import asyncio
-
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not await check():

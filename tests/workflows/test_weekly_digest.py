@@ -19,7 +19,7 @@ from models import EmailState, Notification
 from services.notification_preferences import preferences_for, save_preferences
 from tests.support import wait_for_open_task
 from tests.workflows.test_licensing_cycle import license_officer, reminders_for, sleep_until, start_cycle
-from tests.workflows.test_training_request_workflow import decide, start
+from tests.workflows.test_training_request_workflow import approval_settled, decide, start
 from worker import ensure_weekly_digest_schedule
 from workflows.licensing_cycle_types import ComplianceCaseInput, EvaluateInput, ReminderInput
 from workflows.training_request_types import DecisionAction
@@ -58,7 +58,7 @@ async def test_digest_reader_gets_no_mail_for_a_decision_then_one_weekly_summary
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
     task = await wait_for_open_task(session_factory, request_id)
     await decide(handle, task, demo_org.sgt1, DecisionAction.APPROVE, "Good course")
-    assert await handle.result() == "approved"  # every mail the workflow started has been sent
+    assert await approval_settled(handle) == "approved"  # every mail of the decision has been sent
 
     assert mail_to(mailbox, "officer1@test.example") == []
     assert len(mail_to(mailbox, "sgt1@test.example")) == 1  # the sergeant kept immediate mail
