@@ -44,10 +44,16 @@ class Settings:
     outbox_poll_seconds: float
     # Largest certificate file an officer may upload (MUSTER_MAX_UPLOAD_MB).
     max_upload_mb: int = 10
+    # Largest CSV file of training records a coordinator may import (MUSTER_MAX_IMPORT_MB).
+    max_import_mb: int = 5
 
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_import_bytes(self) -> int:
+        return self.max_import_mb * 1024 * 1024
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -103,6 +109,7 @@ def load_settings() -> Settings:
         storage_dir=Path(env("MUSTER_STORAGE_DIR", str(VAR_DIR / "storage"))),
         outbox_poll_seconds=float(env("MUSTER_OUTBOX_POLL_SECONDS", "2")),
         max_upload_mb=int(env("MUSTER_MAX_UPLOAD_MB", "10")),
+        max_import_mb=int(env("MUSTER_MAX_IMPORT_MB", "5")),
     )
 
 

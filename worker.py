@@ -27,6 +27,9 @@ from activities.certificates import CertificateActivities
 from activities.digests import DigestActivities
 from activities.licensing_cycles import LicensingCycleActivities
 from activities.notifications import NotificationActivities
+from activities.officer_signals import OfficerSignalActivities
+from activities.record_import import RecordImportActivities
+from activities.record_reports import RecordReportActivities
 from activities.training_requests import TrainingRequestActivities
 from models.database import create_engine, create_session_factory
 from services.workflow_starts import relay_forever
@@ -34,6 +37,9 @@ from settings import Settings, get_settings
 from workflows.agency_recompute import AgencyRecomputeWorkflow
 from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.licensing_cycle import LicensingCycleWorkflow
+from workflows.officer_recompute import OfficerRecomputeWorkflow
+from workflows.record_import import RecordImportWorkflow
+from workflows.record_report import RecordReportWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.weekly_digest import WEEKLY_DIGEST_SCHEDULE_ID, WeeklyDigestInput, WeeklyDigestWorkflow
 
@@ -49,11 +55,14 @@ def build_worker(
     digests = DigestActivities(session_factory, settings)
     recompute = AgencyRecomputeActivities(session_factory, client, settings)
     certificates = CertificateActivities(session_factory, client, settings)
+    record_import = RecordImportActivities(session_factory, client, settings)
+    officer_signals = OfficerSignalActivities(client, settings)
+    record_reports = RecordReportActivities(session_factory, client, settings)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
-                   CertificateReviewWorkflow],
+                   CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow],
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
@@ -66,6 +75,9 @@ def build_worker(
             digests.send_weekly_digests,
             recompute.signal_officer_page,
             *certificates.all(),
+            *record_import.all(),
+            officer_signals.signal_officers,
+            *record_reports.all(),
         ],
     )
 

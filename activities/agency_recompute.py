@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
+from activities.officer_signals import signal_recompute
 from models import EmploymentStatus, Person
 from settings import Settings
 from workflows.agency_recompute_types import RecomputePage, RecomputePageResult
-from workflows.licensing_cycle_types import SIGNAL_RECOMPUTE, licensing_cycle_workflow_id
-
-# Signals in flight at once: quick for 500 officers without flooding the frontend.
-_CONCURRENT_SIGNALS = 20
 
 
 class AgencyRecomputeActivities:
@@ -41,22 +35,9 @@ class AgencyRecomputeActivities:
                 .order_by(Person.id)
                 .limit(page.limit)
             ))
-        limit = asyncio.Semaphore(_CONCURRENT_SIGNALS)
-        delivered = await asyncio.gather(*(self._signal(officer_id, limit) for officer_id in officer_ids))
-        signalled = sum(delivered)
+        signalled = await signal_recompute(self._client, officer_ids, self._prefix)
         return RecomputePageResult(
             next_after_id=officer_ids[-1] if len(officer_ids) == page.limit else None,
             signalled=signalled,
             not_running=len(officer_ids) - signalled,
         )
-
-    async def _signal(self, officer_id: int, limit: asyncio.Semaphore) -> bool:
-        async with limit:
-            handle = self._client.get_workflow_handle(licensing_cycle_workflow_id(officer_id, self._prefix))
-            try:
-                await handle.signal(SIGNAL_RECOMPUTE)
-            except RPCError as error:
-                if error.status == RPCStatusCode.NOT_FOUND:
-                    return False
-                raise
-            return True

@@ -160,3 +160,39 @@ async def can_view_certificate(session: AsyncSession, user: CurrentUser, agency_
     if can_review_certificates(user):
         return True
     return user.person_id is not None and user.person_id in await supervisor_chain(session, officer_id)
+
+
+def can_resolve_record_reports(user: CurrentUser) -> bool:
+    """The record reports queue: the agency's training coordinators."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def can_resolve_record_report(user: CurrentUser, agency_id: int, officer_id: int) -> str | None:
+    """None when the user may correct or decline this officer's report, else the reason shown."""
+    if not can_resolve_record_reports(user) or user.person_id is None or user.agency_id != agency_id:
+        return "Only training coordinators resolve record reports."
+    if user.person_id == officer_id:
+        return "You cannot resolve your own report."
+    return None
+
+
+async def can_view_record_report(session: AsyncSession, user: CurrentUser, officer: Person) -> bool:
+    """A report, its timeline and attachment: whoever may view the officer's records (the officer, the
+    agency's coordinators, command staff, administrators, and the officer's chain of command)."""
+    return await can_view_officer_records(session, user, officer)
+
+
+def can_withdraw_record_report(user: CurrentUser, officer_id: int) -> bool:
+    """Only the officer who reported it."""
+    return user.person_id is not None and user.person_id == officer_id
+
+
+def can_enter_records_in_bulk(user: CurrentUser) -> bool:
+    """Bulk entry and CSV imports of training records: the agency's training coordinators only
+    (each officer's record still passes can_edit_officer_records)."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def can_manage_record_import(user: CurrentUser, import_agency_id: int) -> bool:
+    """An import's preview, start and cancel: the coordinators of the agency it belongs to."""
+    return can_enter_records_in_bulk(user) and user.agency_id == import_agency_id

@@ -32,6 +32,13 @@ from workflows.licensing_cycle_types import (
     LicensingCycleState,
     licensing_cycle_workflow_id,
 )
+from workflows.officer_recompute_types import (
+    OFFICER_RECOMPUTE_WORKFLOW,
+    OfficerRecomputeInput,
+    officer_recompute_workflow_id,
+)
+from workflows.record_import_types import RECORD_IMPORT_WORKFLOW, RecordImportInput
+from workflows.record_report_types import RECORD_REPORT_WORKFLOW, RecordReportInput
 from workflows.training_request_types import WORKFLOW_NAME, TrainingRequestInput
 
 log = logging.getLogger(__name__)
@@ -40,6 +47,9 @@ START_TRAINING_REQUEST = "start_training_request"
 START_LICENSING_CYCLE = "start_licensing_cycle"
 START_AGENCY_RECOMPUTE = "start_agency_recompute"
 START_CERTIFICATE_REVIEW = "start_certificate_review"
+START_RECORD_REPORT = "start_record_report"
+START_RECORD_IMPORT = "start_record_import"
+START_OFFICER_RECOMPUTE = "start_officer_recompute"
 # How often the relay looks for licensed officers whose cycle workflow was never queued.
 _SWEEP_EVERY_ROUNDS = 150
 _MAX_BACKOFF = timedelta(minutes=5)
@@ -74,6 +84,29 @@ async def enqueue_agency_recompute(
         kind=START_AGENCY_RECOMPUTE,
         workflow_id=agency_recompute_workflow_id(agency_id, change_key, workflow_id_prefix),
         payload={"agency_id": agency_id, "change": change_key},
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def enqueue_record_import(session: AsyncSession, import_id: int, workflow_id: str) -> OutboxMessage:
+    """Queue a confirmed CSV import's workflow, in the transaction that marks it importing."""
+    message = OutboxMessage(kind=START_RECORD_IMPORT, workflow_id=workflow_id, payload={"import_id": import_id})
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def enqueue_officer_recompute(
+    session: AsyncSession, officer_ids: list[int], change_key: str, workflow_id_prefix: str
+) -> OutboxMessage:
+    """Queue the fan-out that has these officers re-evaluated, with the records it is about (at most a
+    few hundred officers: the ids travel in the payload)."""
+    message = OutboxMessage(
+        kind=START_OFFICER_RECOMPUTE,
+        workflow_id=officer_recompute_workflow_id(change_key, workflow_id_prefix),
+        payload={"officer_ids": sorted(set(officer_ids))},
     )
     session.add(message)
     await session.flush()
@@ -119,6 +152,12 @@ def _workflow_start(message: OutboxMessage) -> tuple[str, object]:
         return AGENCY_RECOMPUTE_WORKFLOW, AgencyRecomputeInput(agency_id=int(message.payload["agency_id"]))
     if message.kind == START_CERTIFICATE_REVIEW:
         return CERTIFICATE_REVIEW_WORKFLOW, CertificateReviewInput(submission_id=int(message.payload["submission_id"]))
+    if message.kind == START_RECORD_REPORT:
+        return RECORD_REPORT_WORKFLOW, RecordReportInput(report_id=int(message.payload["report_id"]))
+    if message.kind == START_RECORD_IMPORT:
+        return RECORD_IMPORT_WORKFLOW, RecordImportInput(import_id=int(message.payload["import_id"]))
+    if message.kind == START_OFFICER_RECOMPUTE:
+        return OFFICER_RECOMPUTE_WORKFLOW, OfficerRecomputeInput([int(i) for i in message.payload["officer_ids"]])
     raise ValueError(f"unknown outbox kind {message.kind!r}")
 
 

@@ -19,7 +19,11 @@ from sqlalchemy import select, update
 
 from models import (
     Notification,
+    RecordErrorReport,
+    RecordImport,
+    RecordImportRow,
     RecordSource,
+    ReportKind,
     RequestStatus,
     Task,
     TaskKind,
@@ -27,6 +31,7 @@ from models import (
     TrainingRecord,
     TrainingRequest,
     UserAccount,
+    record_report_workflow_id,
     utcnow,
 )
 from portal.app import PORTAL_DIR
@@ -68,6 +73,12 @@ class Targets:
     officer2_user: int
     mail_name: str
     static_name: str
+    # Open record error reports of officer1 and officer2 (their workflows are not running).
+    report_o1: int = 0
+    report_o2: int = 0
+    # CSV imports in preview, each with one valid row of officer2: one to start, one to cancel.
+    import_start: int = 0
+    import_cancel: int = 0
 
 
 @dataclass
@@ -245,6 +256,59 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("POST", "/records/{record_id:int}/edit"): [
             Case("POST", f"/records/{t.record_o2}/edit", only("coord1"), record_form),
         ],
+        # Record error reports: each officer files and lists their own; a report is seen by whoever may
+        # see the officer's records, resolved by coordinators only, withdrawn by its officer only. The
+        # workflows are not running here, so allowed inputs re-render with the refusal (200).
+        # Attachments are walked in tests/record_reports (they need stored files).
+        ("GET", "/records/reports"): [Case("GET", "/records/reports", everyone(ALLOW))],
+        ("GET", "/records/reports/new"): [Case("GET", "/records/reports/new", everyone(ALLOW))],
+        ("POST", "/records/reports/new"): [Case("POST", "/records/reports/new", everyone(UPLOAD_WITHOUT_FILE),
+                                                {"kind": "hours_wrong", "description": ""})],
+        ("GET", "/records/reports/review"): [Case("GET", "/records/reports/review", only("coord1"))],
+        ("GET", "/records/reports/{report_id:int}"): [
+            Case("GET", f"/records/reports/{t.report_o1}", OFFICER1_READERS),
+            Case("GET", f"/records/reports/{t.report_o2}", OFFICER2_READERS),
+            Case("GET", "/records/reports/999999", only()),
+        ],
+        ("POST", "/records/reports/{report_id:int}/resolve"): [
+            Case("POST", f"/records/reports/{t.report_o2}/resolve", only("coord1"),
+                 {"action": "decline", "reason": "The record is right"}),
+        ],
+        ("POST", "/records/reports/{report_id:int}/withdraw"): [
+            Case("POST", f"/records/reports/{t.report_o1}/withdraw", only("officer1")),
+            Case("POST", f"/records/reports/{t.report_o2}/withdraw", only()),
+        ],
+        ("GET", "/records/reports/{report_id:int}/attachment"): [
+            Case("GET", f"/records/reports/{t.report_o1}/attachment", only()),
+            Case("GET", "/records/reports/999999/attachment", only()),
+        ],
+        # Bulk entry and CSV imports of records: the agency's coordinators only. Bad input re-renders (200);
+        # the file-less upload is refused as unusable (422); unknown entries and imports are not found.
+        ("GET", "/records/bulk"): [Case("GET", "/records/bulk", only("coord1"))],
+        ("POST", "/records/bulk"): [Case("POST", "/records/bulk", only("coord1"), {"course_title": "",
+                                                                                  "attendee": str(o2)})],
+        ("GET", "/records/bulk/attendees"): [Case("GET", f"/records/bulk/attendees?roster_q=Other&attendee={o2}",
+                                                  only("coord1"))],
+        ("GET", "/records/bulk/{batch:str}"): [Case("GET", "/records/bulk/0123456789", only())],
+        ("GET", "/records/imports"): [Case("GET", "/records/imports", only("coord1"))],
+        ("GET", "/records/imports/new"): [Case("GET", "/records/imports/new", only("coord1"))],
+        ("POST", "/records/imports/new"): [Case("POST", "/records/imports/new",
+                                                {**only(), "coord1": UPLOAD_WITHOUT_FILE})],
+        ("GET", "/records/imports/template.csv"): [Case("GET", "/records/imports/template.csv", only("coord1"))],
+        ("GET", "/records/imports/{import_id:int}"): [
+            Case("GET", f"/records/imports/{t.import_start}", only("coord1")),
+            Case("GET", "/records/imports/999999", only()),
+        ],
+        ("GET", "/records/imports/{import_id:int}/progress"): [
+            Case("GET", f"/records/imports/{t.import_start}/progress", only("coord1")),
+        ],
+        ("POST", "/records/imports/{import_id:int}/start"): [
+            Case("POST", f"/records/imports/{t.import_start}/start", only("coord1")),
+            Case("POST", "/records/imports/999999/start", only()),
+        ],
+        ("POST", "/records/imports/{import_id:int}/cancel"): [
+            Case("POST", f"/records/imports/{t.import_cancel}/cancel", only("coord1")),
+        ],
         # The agency's own requirements: coordinators change them (bad input re-renders), command staff read.
         ("GET", "/requirements"): [Case("GET", "/requirements", only("coord1", "chief1"))],
         ("POST", "/requirements"): [Case("POST", "/requirements", only("coord1"), {"title": ""})],
@@ -321,9 +385,44 @@ async def build_targets(session_factory, org: Org, settings) -> Targets:
     (settings.dev_mailbox_dir / "0001-walk.eml").write_bytes(mail.as_bytes())
     static_name = sorted(p.name for p in (PORTAL_DIR / "static").iterdir() if p.is_file())[0]
     (task_sgt1, task_sgt2, task_queue, case_task), (record_o1, record_o2), notification_o2 = ids
-    return Targets(org, req_o1, req_o1_review, req_o2, req_o2_escalated, task_sgt1, task_sgt2, task_queue,
-                   case_task, record_o1, record_o2, notification_o2, org.users["officer2"], "0001-walk.eml",
-                   static_name)
+    targets = Targets(org, req_o1, req_o1_review, req_o2, req_o2_escalated, task_sgt1, task_sgt2, task_queue,
+                      case_task, record_o1, record_o2, notification_o2, org.users["officer2"], "0001-walk.eml",
+                      static_name)
+    targets.report_o1, targets.report_o2 = await _add_record_reports(session_factory, org, record_o1, record_o2,
+                                                                     prefix)
+    targets.import_start, targets.import_cancel = await _add_record_imports(session_factory, org)
+    return targets
+
+
+async def _add_record_reports(session_factory, org: Org, record_o1: int, record_o2: int, prefix: str
+                              ) -> tuple[int, int]:
+    async with session_factory() as session, session.begin():
+        reports = [
+            RecordErrorReport(agency_id=org.agency_id, officer_id=officer, record_id=record,
+                              kind=ReportKind.HOURS_WRONG, description=f"{marker} hours are wrong")
+            for officer, record, marker in ((org.officer1, record_o1, "MARK-REP-O1"),
+                                            (org.officer2, record_o2, "MARK-REC-O2"))
+        ]
+        session.add_all(reports)
+        await session.flush()
+        for report in reports:
+            report.workflow_id = record_report_workflow_id(report.id, prefix)
+        return reports[0].id, reports[1].id
+
+
+async def _add_record_imports(session_factory, org: Org) -> tuple[int, int]:
+    async with session_factory() as session, session.begin():
+        imports = [RecordImport(agency_id=org.agency_id, uploaded_by_id=org.coord1, file_name=f"walk-{n}.csv",
+                                sha256=str(n) * 64, total_rows=1, valid_rows=1, error_rows=0, imported_rows=0)
+                   for n in (1, 2)]
+        session.add_all(imports)
+        await session.flush()
+        session.add_all(RecordImportRow(
+            import_id=record_import.id, row_number=2, officer_id=org.officer2, raw={"course_title": "MARK-REC-O2"},
+            parsed={"course_title": "MARK-REC-O2", "provider": "Academy", "course_number": None, "started_on": None,
+                    "completed_on": "2024-05-01", "hours": "4", "credits": {}}, errors=[],
+        ) for record_import in imports)
+        return imports[0].id, imports[1].id
 
 
 def verdict(response, expected: frozenset) -> str | None:

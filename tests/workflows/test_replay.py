@@ -23,6 +23,8 @@ from tests.workflows.test_training_request_workflow import (
 )
 from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.licensing_cycle import LicensingCycleWorkflow
+from workflows.record_import import RecordImportWorkflow
+from workflows.record_report import RecordReportWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
     UPDATE_REASSIGN,
@@ -40,7 +42,8 @@ async def test_committed_history_replays_on_current_code(history_file: str) -> N
     from temporalio.client import WorkflowHistory
 
     history = WorkflowHistory.from_json("replayed", (HISTORIES / history_file).read_text())
-    workflows = [TrainingRequestWorkflow, LicensingCycleWorkflow, CertificateReviewWorkflow]
+    workflows = [TrainingRequestWorkflow, LicensingCycleWorkflow, CertificateReviewWorkflow, RecordReportWorkflow,
+                 RecordImportWorkflow]
     await Replayer(workflows=workflows).replay_workflow(history)
 
 
@@ -186,3 +189,80 @@ async def test_record_certificate_review_remind_escalate_reject_new_version_appr
     assert await handle.result() == "approved"
     assert await kinds() == ["submitted", "reminded", "escalated", "rejected", "new_version", "approved"]
     await _save(handle, "certificate_review_remind_escalate_reject_new_version_approve.json")
+
+
+@pytest.mark.record_history
+async def test_record_record_report_remind_escalate_correct(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org
+):
+    from models import Person, RecordReportEvent
+    from services.record_reports import ReportDraft, file_report, validate_report
+    from services.training_records import agency_today
+    from storage import store_from_settings
+    from tests.portal.helpers import eventually
+    from tests.record_reports.support import add_record, load_report, started
+    from workflows.record_report_types import UPDATE_RESOLVE, Resolution, ResolveAction
+
+    record_id = await add_record(session_factory, demo_org, demo_org.officer1)
+    async with session_factory() as session:
+        officer = await session.get_one(Person, demo_org.officer1)
+        draft = await validate_report(session, officer, {
+            "kind": "hours_wrong", "record": str(record_id), "description": "The course was 12 hours, not 8."},
+            await agency_today(session, demo_org.agency_id))
+        assert isinstance(draft, ReportDraft), draft
+        report, _ = await file_report(session, store_from_settings(settings), officer, draft, None,
+                                      settings.workflow_id_prefix)
+    await started(session_factory, skipping_client, settings, report.id)
+    handle = skipping_client.get_workflow_handle(f"{settings.workflow_id_prefix}record-report-{report.id}")
+
+    async def kinds() -> list[str]:
+        async with session_factory() as session:
+            return list(await session.scalars(select(RecordReportEvent.kind).order_by(RecordReportEvent.id)))
+
+    async def escalated() -> bool:
+        return await kinds() == ["reported", "reminded", "escalated"]
+
+    await sleep_past_escalation(time_skipping_env, business_days=7)  # reminded after 3, escalated after 7
+    await eventually(escalated)
+    values = {"course_title": "Firearms qualification", "provider": "Range Academy", "course_number": "",
+              "started_on": "", "completed_on": "2025-03-14", "hours": "12"}
+    resolution = Resolution(actor_id=demo_org.coord1, action=ResolveAction.CORRECT, reason="Roster shows 12 hours.",
+                            actor_is_coordinator=True, actor_agency_id=demo_org.agency_id, values=values,
+                            credits={"use_of_force": "2"})
+    assert await handle.execute_update(UPDATE_RESOLVE, resolution, id="resolve") == "corrected"
+    assert await handle.result() == "corrected"
+    assert await kinds() == ["reported", "reminded", "escalated", "corrected"]
+    assert (await load_report(session_factory, report.id)).status == "corrected"
+    await _save(handle, "record_report_remind_escalate_correct.json")
+
+
+@pytest.mark.record_history
+async def test_record_record_import_batches_complete(session_factory, skipping_client, settings, demo_org):
+    from models import ImportStatus, RecordImport, record_import_workflow_id
+    from tests.services.import_support import csv_file, days_ago, stage, start
+    from tests.services.records_support import license_officer
+    from workflows.record_import_types import RECORD_IMPORT_WORKFLOW, RecordImportInput, RecordImportResult
+
+    await license_officer(session_factory, demo_org.officer1, "MN-0001")
+    await license_officer(session_factory, demo_org.officer2, "MN-0002")
+    data = csv_file(
+        f"MN-0001,,Autism Awareness,Autism Society,{days_ago(40)},4,autism=4",
+        f"MN-0001,,Firearms,Range,{days_ago(35)},2,firearms=2",
+        f"MN-0002,,Use of Force Update,Academy,{days_ago(30)},3,use_of_force=3",
+        f"MN-0002,,Crisis Intervention,Regional Academy,{days_ago(25)},8,",
+        f"MN-0002,,Bad hours,Academy,{days_ago(20)},999,",
+    )
+    import_id = await stage(session_factory, demo_org, data)
+    await start(session_factory, import_id, settings.workflow_id_prefix)
+    # Started directly rather than from the outbox, so that batches of two take several activities.
+    handle = await skipping_client.start_workflow(
+        RECORD_IMPORT_WORKFLOW, RecordImportInput(import_id=import_id, batch_size=2),
+        id=record_import_workflow_id(import_id, settings.workflow_id_prefix), task_queue=settings.task_queue,
+        result_type=RecordImportResult,
+    )
+    assert (await handle.result()).imported == 4
+    async with session_factory() as session:
+        record_import = await session.get_one(RecordImport, import_id)
+    assert record_import.status == ImportStatus.COMPLETED
+    assert (record_import.imported_rows, record_import.error_rows) == (4, 1)
+    await _save(handle, "record_import_batches_complete.json")

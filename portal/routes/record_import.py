@@ -1,0 +1,232 @@
+"""Coordinators import training records from a CSV file: upload, a preview with every row's errors,
+then the import, whose progress bar the page polls (htmx) until the workflow has finished.
+
+The size cap is checked on the declared length before the body is read (413), the content is
+checked to be CSV text, and every row is staged with its errors before anything becomes a record.
+Refusals are audited; an import of another agency answers 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import unicodedata
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from models import AuditOutcome, ImportStatus, RecordImport
+from portal.errors import error_page
+from portal.layout import client_ip, current_user, page
+from portal.security import refuse_unusable_input
+from services import record_import as service
+from services import record_import_csv as csv_format
+from services import training_records as records_service
+from services.access import can_enter_records_in_bulk, can_manage_record_import
+from services.audit import record_audit
+from services.workflow_starts import dispatch_one
+from settings import Settings
+from storage.streaming import UploadTooLarge, check_declared_length
+from storage.validation import describe_size
+
+FORM_ENVELOPE_BYTES = 64 * 1024
+OBJECT_TYPE = "record_import"
+
+
+def audit(request: Request, db: AsyncSession, action: str, object_id: int, outcome: AuditOutcome,
+          detail: dict[str, object] | None = None) -> None:
+    user = current_user(request)
+    record_audit(db, user.id, user.audit_label, action, OBJECT_TYPE, object_id, outcome, client_ip(request),
+                 user.agency_id, detail)
+
+
+def too_large(settings: Settings) -> str:
+    return f"The file is larger than {describe_size(settings.max_import_bytes)}. Split it into smaller files."
+
+
+async def refuse_oversized_import(request: Request) -> Response | None:
+    """Before the body is read: a declared length over the cap is refused with our own 413 page."""
+    settings: Settings = request.app.state.settings
+    try:
+        check_declared_length(request.headers.get("content-length"), settings.max_import_bytes + FORM_ENVELOPE_BYTES)
+    except UploadTooLarge:
+        return error_page(413, too_large(settings))
+    await refuse_unusable_input(request)
+    return None
+
+
+async def _coordinator(request: Request, db: AsyncSession, action: str) -> None:
+    user = current_user(request)
+    if not can_enter_records_in_bulk(user):
+        record_audit(db, user.id, user.audit_label, action, "agency", user.agency_id, AuditOutcome.DENIED,
+                     client_ip(request), user.agency_id)
+        await db.commit()
+        raise PermissionDeniedException()
+
+
+async def _import(request: Request, db: AsyncSession, import_id: int, action: str) -> RecordImport:
+    await _coordinator(request, db, action)
+    record_import = await service.load_import(db, import_id)
+    if record_import is None or not can_manage_record_import(current_user(request), record_import.agency_id):
+        audit(request, db, action, import_id, AuditOutcome.DENIED)
+        await db.commit()
+        raise NotFoundException()
+    return record_import
+
+
+def _page_number(request: Request) -> int:
+    raw = str(request.query_params.get("page") or "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
+# --- List, upload form, template -------------------------------------------------------------------
+
+
+@get("/records/imports")
+async def import_list(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    await _coordinator(request, db, "record_import.list")
+    imports = await service.agency_imports(db, current_user(request).agency_id, _page_number(request))
+    return await page(request, db, "records/imports/list.html", imports=imports)
+
+
+async def _upload_page(request: Request, db: AsyncSession, error: str | None = None, status_code: int = 200
+                       ) -> Template:
+    settings: Settings = request.app.state.settings
+    return await page(
+        request, db, "records/imports/new.html", status_code=status_code, error=error,
+        max_size=describe_size(settings.max_import_bytes), max_rows=csv_format.MAX_IMPORT_ROWS,
+        topics=await records_service.ordered_topics(db, current_user(request).agency_id),
+        aliases=csv_format.ALIASES, labels=csv_format.LABELS,
+    )
+
+
+@get("/records/imports/new")
+async def new_import_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    await _coordinator(request, db, "record_import.upload")
+    return await _upload_page(request, db)
+
+
+@get("/records/imports/template.csv")
+async def import_template(request: Request, db: NamedDependency[AsyncSession]) -> Response:
+    await _coordinator(request, db, "record_import.template")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(csv_format.TEMPLATE_HEADER)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="muster-training-records.csv"'})
+
+
+def _file_name(declared: str) -> str:
+    """A name safe to show: no folders, no control or format characters, at most 100 characters."""
+    name = declared.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] not in {"C", "Z"} or char == " ")
+    return " ".join(name.split())[:100] or "records.csv"
+
+
+@post("/records/imports/new", status_code=200, before_request=refuse_oversized_import)
+async def upload_import(request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+                        ) -> Template | Redirect:
+    await _coordinator(request, db, "record_import.upload")
+    user = current_user(request)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return await _upload_page(request, db, "Choose the CSV file to import.", 422)
+    data = await upload.read()
+    name = _file_name(upload.filename or "")
+    if len(data) > settings.max_import_bytes:
+        return await _upload_page(request, db, too_large(settings), 413)
+    if user.person_id is None:
+        return await _upload_page(request, db, "Your account has no roster profile: imports need one.", 422)
+    today = await records_service.agency_today(db, user.agency_id)
+    topic_codes = {topic.code for topic in await records_service.ordered_topics(db, user.agency_id)}
+    # Reading 50,000 rows takes a moment of CPU: keep it off the event loop.
+    parsed = await asyncio.to_thread(csv_format.read_rows, data, today, topic_codes)
+    if isinstance(parsed, csv_format.FileRefusal):
+        audit(request, db, "record_import.upload", 0, AuditOutcome.DENIED,
+              {"file_name": name, "size": len(data), "reason": parsed.message})
+        await db.commit()
+        return await _upload_page(request, db, parsed.message, 422)
+    staged = service.Upload(agency_id=user.agency_id, uploaded_by_id=user.person_id, file_name=name,
+                            sha256=hashlib.sha256(data).hexdigest())
+    record_import = await service.stage_import(db, staged, parsed)
+    audit(request, db, "record_import.upload", record_import.id, AuditOutcome.SUCCESS,
+          {"file_name": name, "sha256": staged.sha256, "size": len(data), "rows": record_import.total_rows,
+           "valid_rows": record_import.valid_rows, "error_rows": record_import.error_rows,
+           "ignored_columns": parsed.ignored_columns})
+    await db.commit()
+    return Redirect(f"/records/imports/{record_import.id}", status_code=303)
+
+
+# --- One import: preview, progress, summary --------------------------------------------------------
+
+
+async def _detail(request: Request, db: AsyncSession, record_import: RecordImport, error: str | None = None,
+                  status_code: int = 200) -> Template:
+    preview = record_import.status == ImportStatus.PREVIEW
+    return await page(
+        request, db, "records/imports/detail.html", status_code=status_code, imp=record_import, error=error,
+        errors=await service.error_rows(db, record_import, _page_number(request)),
+        sample=await service.sample_rows(db, record_import) if preview else [],
+        earlier=await service.earlier_upload(db, record_import) if preview else None,
+        Status=ImportStatus,
+    )
+
+
+@get("/records/imports/{import_id:int}")
+async def import_detail(request: Request, db: NamedDependency[AsyncSession], import_id: FromPath[int]) -> Template:
+    return await _detail(request, db, await _import(request, db, import_id, "record_import.view"))
+
+
+@get("/records/imports/{import_id:int}/progress")
+async def import_progress(request: Request, db: NamedDependency[AsyncSession], import_id: FromPath[int]
+                          ) -> Template:
+    """The progress bar alone, for htmx to poll while the import runs."""
+    record_import = await _import(request, db, import_id, "record_import.view")
+    return Template(template_name="records/imports/_progress.html", context={"imp": record_import,
+                                                                              "Status": ImportStatus})
+
+
+@post("/records/imports/{import_id:int}/start", status_code=200)
+async def start_import(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
+                       settings: NamedDependency[Settings], import_id: FromPath[int]) -> Template | Redirect:
+    record_import = await _import(request, db, import_id, "record_import.start")
+    if record_import.status in {ImportStatus.IMPORTING, ImportStatus.COMPLETED}:  # a second click
+        return Redirect(f"/records/imports/{import_id}", status_code=303)
+    started = await service.start_import(db, record_import, settings.workflow_id_prefix)
+    if isinstance(started, str):
+        audit(request, db, "record_import.start", import_id, AuditOutcome.FAILURE, {"reason": started})
+        await db.commit()
+        return await _detail(request, db, record_import, started, 409)
+    audit(request, db, "record_import.start", import_id, AuditOutcome.SUCCESS,
+          {"valid_rows": record_import.valid_rows, "workflow_id": record_import.workflow_id})
+    await db.commit()
+    # Now if Temporal answers; otherwise the worker's outbox relay starts it when it is back.
+    await dispatch_one(request.app.state.session_factory, temporal, started.id, settings.task_queue)
+    return Redirect(f"/records/imports/{import_id}", status_code=303)
+
+
+@post("/records/imports/{import_id:int}/cancel", status_code=200)
+async def cancel_import(request: Request, db: NamedDependency[AsyncSession], import_id: FromPath[int]
+                        ) -> Template | Redirect:
+    record_import = await _import(request, db, import_id, "record_import.cancel")
+    refusal = await service.cancel_import(db, record_import)
+    if refusal is not None:
+        audit(request, db, "record_import.cancel", import_id, AuditOutcome.FAILURE, {"reason": refusal})
+        await db.commit()
+        return await _detail(request, db, record_import, refusal, 409)
+    audit(request, db, "record_import.cancel", import_id, AuditOutcome.SUCCESS,
+          {"valid_rows": record_import.valid_rows, "error_rows": record_import.error_rows})
+    await db.commit()
+    return Redirect("/records/imports", status_code=303)
+
+
+ROUTES = [import_list, new_import_form, import_template, upload_import, import_detail, import_progress,
+          start_import, cancel_import]
