@@ -53,6 +53,7 @@ from services.training_records import (
 )
 from settings import Settings
 from workflows.record_report_types import ReportPlan
+from workflows.refusals import REFUSED
 
 SUBJECT_TYPE = "record_error_report"
 RECORD_GONE = ("The reported record no longer exists, so it cannot be corrected. Decline the report with a "
@@ -111,7 +112,7 @@ class ReportNotice:
 
 
 def _refuse(message: str) -> ApplicationError:
-    return ApplicationError(message, type="Refused", non_retryable=True)
+    return ApplicationError(message, type=REFUSED, non_retryable=True)
 
 
 class RecordReportActivities:

@@ -15,8 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from models import (
     CertificateCredit,
@@ -32,6 +31,7 @@ from models import (
 )
 from services.training_records import MAX_HOURS, RecordForm
 from services.workflow_starts import START_CERTIFICATE_REVIEW
+from services.workflow_updates import WorkflowRefusal, send_update
 from storage import CertificateStore
 from storage.prefill import prefill_from_pdf
 from storage.uploads import stored_upload
@@ -41,11 +41,6 @@ from workflows.certificate_review_types import UPDATE_DECIDE, UPDATE_NEW_VERSION
 # Room for the multipart envelope and the form's other fields on top of the file itself.
 FORM_ENVELOPE_BYTES = 64 * 1024
 NO_LONGER_PENDING = "This certificate is no longer waiting for that."
-UNAVAILABLE = "The workflow service is unavailable right now. Please try again in a minute."
-
-
-class WorkflowRefusal(Exception):
-    """The workflow (or Temporal) refused an input; `str(error)` is safe to show the user."""
 
 
 async def inspect(data: bytes, file_name: str, max_bytes: int) -> InspectedFile | UploadRefusal:
@@ -145,19 +140,7 @@ async def decide(client: Client, workflow_id: str, task_id: int, decision: Revie
 
 
 async def _update(client: Client, workflow_id: str | None, name: str, arg: object, update_id: str) -> str:
-    if not workflow_id:
-        raise WorkflowRefusal(NO_LONGER_PENDING)
-    try:
-        result = await client.get_workflow_handle(workflow_id).execute_update(name, arg, id=update_id)
-    except WorkflowUpdateFailedError as error:
-        raise WorkflowRefusal(getattr(error.cause, "message", None) or str(error.cause) or "Refused.") from error
-    except RPCError as error:
-        if error.status in {RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION}:
-            raise WorkflowRefusal(NO_LONGER_PENDING) from error
-        raise WorkflowRefusal(UNAVAILABLE) from error
-    except Exception as error:  # a lazy client that cannot connect, timeouts
-        raise WorkflowRefusal(UNAVAILABLE) from error
-    return str(result)
+    return await send_update(client, workflow_id, name, arg, update_id=update_id, not_running=NO_LONGER_PENDING)
 
 
 # --- Reading ----------------------------------------------------------------------------------------

@@ -16,8 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from models import (
     OutboxMessage,
@@ -32,6 +31,7 @@ from models import (
 from services.form_text import control_character_problem, parse_date
 from services.training_records import MAX_HOURS, RecordForm, form_values
 from services.workflow_starts import START_RECORD_REPORT
+from services.workflow_updates import send_update
 from storage import CertificateStore
 from storage.uploads import stored_upload
 from storage.validation import InspectedFile
@@ -59,11 +59,6 @@ EVENT_LABELS = {
 NOT_STARTED = "This report is still being set up. Please try again in a minute."
 NO_LONGER_OPEN = "This report is no longer open."
 ALREADY_CLOSED = "This report has already been closed."
-UNAVAILABLE = "The workflow service is unavailable right now. Please try again in a minute."
-
-
-class ReportRefusal(Exception):
-    """The workflow (or Temporal) refused an input; `str(error)` is safe to show the user."""
 
 
 # --- Filing a report --------------------------------------------------------------------------------
@@ -212,21 +207,9 @@ async def withdraw(client: Client, report: RecordErrorReport, withdrawal: Withdr
 
 
 async def _update(client: Client, workflow_id: str | None, name: str, arg: object) -> str:
-    if not workflow_id:
-        raise ReportRefusal(NOT_STARTED)
-    try:
-        result = await client.get_workflow_handle(workflow_id).execute_update(name, arg)
-    except WorkflowUpdateFailedError as error:
-        raise ReportRefusal(getattr(error.cause, "message", None) or str(error.cause) or "Refused.") from error
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise ReportRefusal(NOT_STARTED) from error
-        if error.status == RPCStatusCode.FAILED_PRECONDITION:
-            raise ReportRefusal(NO_LONGER_OPEN) from error
-        raise ReportRefusal(UNAVAILABLE) from error
-    except Exception as error:  # a lazy client that cannot connect, timeouts
-        raise ReportRefusal(UNAVAILABLE) from error
-    return str(result)
+    # No fixed update id: Temporal keeps a failed Update's result under its id, so a coordinator
+    # retrying after a refusal the activity made (not a validator's) would get the old failure back.
+    return await send_update(client, workflow_id, name, arg, not_running=NOT_STARTED, closed=NO_LONGER_OPEN)
 
 
 # --- Reading ----------------------------------------------------------------------------------------

@@ -15,8 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from models import (
     CostCategory,
@@ -38,6 +37,7 @@ from models import (
 )
 from services.form_text import control_character_problem
 from services.workflow_starts import enqueue_training_request_start
+from services.workflow_updates import send_update
 from workflows.training_request_types import (
     SIGNAL_CERTIFICATE_UPLOADED,
     UPDATE_DECIDE,
@@ -384,29 +384,11 @@ async def eligible_reassignees(session: AsyncSession, agency_id: int) -> list[Pe
 # --- Workflow Updates -------------------------------------------------------------------------
 
 
-class WorkflowRefusal(Exception):
-    """The workflow (or Temporal) refused an action; `str(error)` is safe to show the user."""
-
-
 NO_LONGER_PENDING = "This request is no longer pending."
-UNAVAILABLE = "The workflow service is unavailable right now. Please try again in a minute."
 
 
 async def _update(client: Client, workflow_id: str | None, name: str, arg: object, update_id: str) -> None:
-    if not workflow_id:
-        raise WorkflowRefusal(NO_LONGER_PENDING)
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        await handle.execute_update(name, arg, id=update_id)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        raise WorkflowRefusal(getattr(cause, "message", None) or str(cause) or "Refused.") from error
-    except RPCError as error:
-        if error.status in {RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION}:
-            raise WorkflowRefusal(NO_LONGER_PENDING) from error
-        raise WorkflowRefusal(UNAVAILABLE) from error
-    except Exception as error:  # lazy client cannot connect, timeouts
-        raise WorkflowRefusal(UNAVAILABLE) from error
+    await send_update(client, workflow_id, name, arg, update_id=update_id, not_running=NO_LONGER_PENDING)
 
 
 async def decide(client: Client, workflow_id: str, task_id: int, decision: Decision) -> None:

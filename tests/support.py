@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from models import (
     Agency,
@@ -30,6 +33,7 @@ from models import (
     utcnow,
 )
 from services.workflow_starts import enqueue_training_request_start
+from workflows.refusals import BUSY
 
 PASSWORD = "correct horse battery staple"
 # Test-only TOTP secret of every account whose role requires MFA (coordinator, command, admin).
@@ -126,6 +130,20 @@ async def create_request(
         session.add(request)
         message = await enqueue_training_request_start(session, request, workflow_id_prefix)
         return request.id, message.id
+
+
+async def execute_update_when_ready(handle: WorkflowHandle, name: str, arg: object, *, id: str | None = None
+                                   ) -> Any:
+    """execute_update, clicking again while the workflow is recording its previous step (a `Busy`
+    refusal lasts milliseconds), as the portal does; any other refusal is raised."""
+    for attempt in range(40):
+        try:
+            return await handle.execute_update(name, arg, id=id)
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == BUSY) or attempt == 39:
+                raise
+            await asyncio.sleep(0.05)
 
 
 async def wait_for_open_task(

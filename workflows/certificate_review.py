@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 from workflows.business_days import add_business_days
 from workflows.certificate_review_types import (
@@ -32,6 +31,7 @@ from workflows.certificate_review_types import (
     ReviewPlan,
     ReviewState,
 )
+from workflows.refusals import refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities, ReviewNotice, ReviewStep
@@ -42,10 +42,6 @@ _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 _EMAIL_TIMEOUT = timedelta(seconds=60)
 _EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 _SIGNAL_RETRY = RetryPolicy(maximum_attempts=3)
-
-
-def _refuse(message: str) -> None:
-    raise ApplicationError(message, type="Refused", non_retryable=True)
 
 
 def _number(raw: str) -> Decimal | None:
@@ -193,9 +189,9 @@ class CertificateReviewWorkflow:
 
     def _refuse_while_busy(self) -> None:
         if self._phase == ReviewPhase.CLOSED:
-            _refuse("This certificate has already been decided.")
+            refuse("This certificate has already been decided.")
         if self._phase == ReviewPhase.BUSY or self._pending is not None or self._waiting_for_answer:
-            _refuse("This certificate is being updated right now; please try again in a moment.")
+            refuse_busy("This certificate is being updated right now; please try again in a moment.")
 
     @workflow.update(name=UPDATE_DECIDE)
     async def decide(self, decision: ReviewDecision) -> str:
@@ -206,27 +202,27 @@ class CertificateReviewWorkflow:
         self._refuse_while_busy()
         assert self._plan is not None
         if self._phase != ReviewPhase.AWAITING_REVIEW:
-            _refuse("This certificate is not waiting for review.")
+            refuse("This certificate is not waiting for review.")
         if not decision.actor_is_coordinator:
-            _refuse("Only training coordinators review certificates.")
+            refuse("Only training coordinators review certificates.")
         if decision.actor_id == self._plan.officer_id:
-            _refuse("You cannot review your own certificate.")
+            refuse("You cannot review your own certificate.")
         if decision.action == ReviewAction.REJECT and not decision.reason.strip():
-            _refuse("Please give a reason, so the officer knows what to correct.")
+            refuse("Please give a reason, so the officer knows what to correct.")
         if decision.action == ReviewAction.APPROVE and self._adjusted(decision) and not decision.reason.strip():
-            _refuse("Please give a reason for crediting different hours or credits than claimed.")
+            refuse("Please give a reason for crediting different hours or credits than claimed.")
 
     def _adjusted(self, decision: ReviewDecision) -> bool:
         assert self._plan is not None
         if decision.credited_hours is not None:
             hours = _number(decision.credited_hours)
             if hours is None or hours <= 0:
-                _refuse("Enter the credited hours as a number more than 0.")
+                refuse("Enter the credited hours as a number more than 0.")
             if hours != Decimal(self._plan.claimed_hours):
                 return True
         if decision.credited_credits is not None:
             if any(_number(v) is None for v in decision.credited_credits.values()):
-                _refuse("Enter topic credits as numbers of 0 or more.")
+                refuse("Enter topic credits as numbers of 0 or more.")
             return not _same_credits(decision.credited_credits, self._plan.claimed_credits)
         return False
 
@@ -239,11 +235,11 @@ class CertificateReviewWorkflow:
         self._refuse_while_busy()
         assert self._plan is not None
         if item.actor_id != self._plan.officer_id:
-            _refuse("Only the officer who uploaded the certificate can send a corrected version.")
+            refuse("Only the officer who uploaded the certificate can send a corrected version.")
         if self._phase != ReviewPhase.AWAITING_CORRECTION:
-            _refuse("This certificate is not waiting for a corrected version.")
+            refuse("This certificate is not waiting for a corrected version.")
         if item.version != self._plan.version + 1:
-            _refuse("This corrected version does not follow the last one; reload the page and try again.")
+            refuse("This corrected version does not follow the last one; reload the page and try again.")
 
     @workflow.query(name=QUERY_STATE)
     def state(self) -> ReviewState:

@@ -32,6 +32,7 @@ from workflows.record_report_types import (
     ResolveAction,
     Withdrawal,
 )
+from workflows.refusals import REFUSED, refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -46,10 +47,6 @@ _EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interv
 _SIGNAL_RETRY = RetryPolicy(maximum_attempts=3)
 _CLOSED = "This report has already been closed."
 _TRY_AGAIN = "The outcome could not be saved right now. The report is still open; please try again."
-
-
-def _refuse(message: str) -> None:
-    raise ApplicationError(message, type="Refused", non_retryable=True)
 
 
 @workflow.defn(name=RECORD_REPORT_WORKFLOW)
@@ -137,7 +134,7 @@ class RecordReportWorkflow:
         # because Updates accepted together all passed it.
         await workflow.wait_condition(lambda: self._phase != ReportPhase.BUSY)
         if self._phase == ReportPhase.CLOSED:
-            _refuse(_CLOSED)
+            refuse(_CLOSED)
         self._phase = ReportPhase.BUSY
         try:
             outcome = await workflow.execute_activity_method(
@@ -146,8 +143,8 @@ class RecordReportWorkflow:
         except ActivityError as error:
             self._phase = ReportPhase.OPEN
             cause = error.cause
-            refused = cause.message if isinstance(cause, ApplicationError) and cause.type == "Refused" else None
-            raise ApplicationError(refused or _TRY_AGAIN, type="Refused", non_retryable=True) from error
+            refused = cause.message if isinstance(cause, ApplicationError) and cause.type == REFUSED else None
+            raise ApplicationError(refused or _TRY_AGAIN, type=REFUSED, non_retryable=True) from error
         self._outcome, self._closed_by, self._phase = outcome, step.actor_id, ReportPhase.CLOSED
         return outcome
 
@@ -155,9 +152,9 @@ class RecordReportWorkflow:
 
     def _refuse_unless_open(self) -> None:
         if self._plan is None:
-            _refuse("This report is still being set up; please try again in a moment.")
+            refuse_busy("This report is still being set up; please try again in a moment.")
         if self._phase == ReportPhase.CLOSED:
-            _refuse(_CLOSED)
+            refuse(_CLOSED)
 
     @workflow.update(name=UPDATE_RESOLVE)
     async def resolve(self, resolution: Resolution) -> str:
@@ -175,13 +172,13 @@ class RecordReportWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if not resolution.actor_is_coordinator or resolution.actor_agency_id != self._plan.agency_id:
-            _refuse("Only the agency's training coordinators resolve record reports.")
+            refuse("Only the agency's training coordinators resolve record reports.")
         if resolution.actor_id == self._plan.officer_id:
-            _refuse("You cannot resolve your own report.")
+            refuse("You cannot resolve your own report.")
         if not resolution.reason.strip():
-            _refuse("Please give a reason, so the officer knows what was decided and why.")
+            refuse("Please give a reason, so the officer knows what was decided and why.")
         if resolution.action == ResolveAction.CORRECT and not resolution.values:
-            _refuse("Enter the record as it should be.")
+            refuse("Enter the record as it should be.")
 
     @workflow.update(name=UPDATE_WITHDRAW)
     async def withdraw(self, withdrawal: Withdrawal) -> str:
@@ -196,7 +193,7 @@ class RecordReportWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if withdrawal.actor_id != self._plan.officer_id:
-            _refuse("Only the officer who reported it can withdraw this report.")
+            refuse("Only the officer who reported it can withdraw this report.")
 
     @workflow.query(name=QUERY_STATE)
     def state(self) -> ReportState:

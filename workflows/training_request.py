@@ -21,6 +21,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from workflows.business_days import add_business_days
+from workflows.refusals import refuse, refuse_busy
 from workflows.training_request_types import (
     CERTIFICATE_REMINDER_PATCH,
     QUERY_STATE,
@@ -54,10 +55,6 @@ _EMAIL_TIMEOUT = timedelta(seconds=60)
 _EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 
 _Input = Decision | Resubmission | Withdrawal | Reassignment
-
-
-def _refuse(message: str) -> None:
-    raise ApplicationError(message, type="Refused", non_retryable=True)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -379,9 +376,9 @@ class TrainingRequestWorkflow:
 
     def _refuse_unless_open(self) -> None:
         if self._phase == Phase.CLOSED:
-            _refuse("This request is no longer pending.")
+            refuse("This request is no longer pending.")
         if self._phase == Phase.BUSY or self._pending is not None:
-            _refuse("This request is being updated right now; please try again in a moment.")
+            refuse_busy("This request is being updated right now; please try again in a moment.")
 
     @workflow.update(name=UPDATE_DECIDE)
     async def decide(self, decision: Decision) -> str:
@@ -392,13 +389,13 @@ class TrainingRequestWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if decision.actor_id == self._plan.officer_id:
-            _refuse("You cannot decide on your own request.")
+            refuse("You cannot decide on your own request.")
         is_approver = self._phase == Phase.AWAITING_APPROVER and decision.actor_id == self._assignee
         is_coordinator = self._phase == Phase.AWAITING_COORDINATORS and decision.actor_is_coordinator
         if not (is_approver or is_coordinator):
-            _refuse("This request is not waiting for your decision.")
+            refuse("This request is not waiting for your decision.")
         if decision.action != DecisionAction.APPROVE and not decision.comment.strip():
-            _refuse("Please give a reason, so the officer knows what to do.")
+            refuse("Please give a reason, so the officer knows what to do.")
 
     @workflow.update(name=UPDATE_RESUBMIT)
     async def resubmit(self, resubmission: Resubmission) -> str:
@@ -409,9 +406,9 @@ class TrainingRequestWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if resubmission.actor_id != self._plan.officer_id:
-            _refuse("Only the requesting officer can resubmit.")
+            refuse("Only the requesting officer can resubmit.")
         if self._phase != Phase.CHANGES_REQUESTED:
-            _refuse("This request is not waiting for changes.")
+            refuse("This request is not waiting for changes.")
 
     @workflow.update(name=UPDATE_WITHDRAW)
     async def withdraw(self, withdrawal: Withdrawal) -> str:
@@ -422,7 +419,7 @@ class TrainingRequestWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if withdrawal.actor_id != self._plan.officer_id:
-            _refuse("Only the requesting officer can withdraw.")
+            refuse("Only the requesting officer can withdraw.")
 
     @workflow.update(name=UPDATE_REASSIGN)
     async def reassign(self, reassignment: Reassignment) -> str:
@@ -433,9 +430,9 @@ class TrainingRequestWorkflow:
         self._refuse_unless_open()
         assert self._plan is not None
         if not reassignment.actor_is_coordinator or self._phase != Phase.AWAITING_COORDINATORS:
-            _refuse("Only a coordinator can reassign an escalated request.")
+            refuse("Only a coordinator can reassign an escalated request.")
         if reassignment.new_approver_id == self._plan.officer_id:
-            _refuse("A request cannot be assigned to the officer who made it.")
+            refuse("A request cannot be assigned to the officer who made it.")
 
     @workflow.signal(name=SIGNAL_CERTIFICATE_UPLOADED)
     def certificate_uploaded(self, upload: CertificateUploaded) -> None:

@@ -39,6 +39,7 @@ from services import training_requests as requests_service
 from services.access import can_review_certificate, can_review_certificates, can_view_certificate
 from services.audit import record_audit
 from services.workflow_starts import dispatch_one
+from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import download_headers
@@ -262,9 +263,9 @@ async def upload_new_version(
         await service.submit_new_version(db, store_from_settings(settings), temporal, submission, upload, data,
                                          form, NewVersion(actor_id=user.person_id, version=number,
                                                           source=client_ip(request)))
-    except (service.WorkflowRefusal, StorageError) as error:
+    except (WorkflowRefusal, StorageError) as error:
         await db.rollback()
-        message = str(error) if isinstance(error, service.WorkflowRefusal) else TRY_AGAIN
+        message = str(error) if isinstance(error, WorkflowRefusal) else TRY_AGAIN
         audit(request, db, "certificate.upload", submission.id, AuditOutcome.FAILURE,
               {"version": number, "reason": message})
         await db.commit()
@@ -387,7 +388,7 @@ async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: 
         return _row(row, error=decision, status_code=400)
     try:
         result = await service.decide(temporal, row.task.workflow_id, task_id, decision)
-    except service.WorkflowRefusal as refused:
+    except WorkflowRefusal as refused:
         audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.FAILURE,
               {"task_id": task_id, "action": decision.action.value, "reason": str(refused)})
         await db.commit()

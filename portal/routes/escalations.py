@@ -18,6 +18,7 @@ from services import compliance_cases
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_reassign_task, has_role
 from services.audit import record_audit
+from services.workflow_updates import WorkflowRefusal
 from workflows.training_request_types import Reassignment
 
 
@@ -132,7 +133,7 @@ async def reassign_task(
     )
     try:
         await requests_service.reassign(temporal, row.task.workflow_id, task_id, reassignment)
-    except requests_service.WorkflowRefusal as refusal:
+    except WorkflowRefusal as refusal:
         audit(AuditOutcome.FAILURE, reason=str(refusal))
         await db.commit()
         context["error"] = str(refusal)

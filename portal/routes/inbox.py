@@ -17,6 +17,7 @@ from services import training_requests as requests_service
 from services.access import CurrentUser, can_decide_task, has_role
 from services.audit import record_audit
 from services.training_requests import TaskRow
+from services.workflow_updates import WorkflowRefusal
 from workflows.training_request_types import Decision, DecisionAction
 
 INBOX_CHANGED = "inbox-changed"
@@ -129,7 +130,7 @@ async def decide_task(
     )
     try:
         await requests_service.decide(temporal, row.task.workflow_id, task_id, decision)
-    except requests_service.WorkflowRefusal as refusal:
+    except WorkflowRefusal as refusal:
         audit(AuditOutcome.FAILURE, reason=str(refusal))
         await db.commit()
         db.expire_all()

@@ -38,6 +38,7 @@ from services.certificates import inspect
 from services.form_text import control_character_problem
 from services.transcripts import amount
 from services.workflow_starts import dispatch_one
+from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import download_headers
@@ -281,7 +282,7 @@ async def resolve_report(request: Request, db: NamedDependency[AsyncSession], te
                                   credits=resolution.credits, reasons=resolution.reasons)
     try:
         outcome = await service.resolve(temporal, report, resolution)
-    except service.ReportRefusal as refused:
+    except WorkflowRefusal as refused:
         audit(request, db, "record_report.resolve", report.id, AuditOutcome.FAILURE,
               {"action": resolution.action.value, "reason": str(refused)})
         await db.commit()
@@ -313,7 +314,7 @@ async def withdraw_report(request: Request, db: NamedDependency[AsyncSession], t
     try:
         outcome = await service.withdraw(temporal, report, Withdrawal(actor_id=user.person_id,
                                                                       source=client_ip(request)))
-    except service.ReportRefusal as refused:
+    except WorkflowRefusal as refused:
         audit(request, db, "record_report.withdraw", report.id, AuditOutcome.FAILURE, {"reason": str(refused)})
         await db.commit()
         return await _detail_page(request, db, await _reloaded(db, report), errors={"withdraw_refused": str(refused)})

@@ -19,6 +19,7 @@ from services import training_requests as requests_service
 from services.access import CurrentUser, can_change_own_request, can_view_request
 from services.audit import record_audit
 from services.workflow_starts import dispatch_one
+from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from workflows.training_request_types import Resubmission, Withdrawal
 
@@ -240,7 +241,7 @@ async def resubmit_request(
             training_request,
             Resubmission(actor_id=user.person_id, comment=comment[:2000], source=client_ip(request)),
         )
-    except requests_service.WorkflowRefusal as refusal:
+    except WorkflowRefusal as refusal:
         training_request = await _visible_request(request, db, request_id)
         context = await _detail_context(db, user, training_request)
         return await page(request, db, "requests/detail.html", error=str(refusal), **context)
@@ -272,7 +273,7 @@ async def withdraw_request(
                 source=client_ip(request),
             ),
         )
-    except requests_service.WorkflowRefusal as refusal:
+    except WorkflowRefusal as refusal:
         _audit(
             db,
             request,

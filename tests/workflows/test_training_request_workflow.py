@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.training_requests import certificate_reminder_at
 from models import Agency, Notification, RequestStatus, Task, TaskQueue, TaskStatus, TrainingRequest
 from services.workflow_starts import dispatch_one
-from tests.support import Org, create_request, timeline, wait_for_open_task
+from tests.support import Org, create_request, execute_update_when_ready, timeline, wait_for_open_task
 from workflows.business_days import add_business_days
 from workflows.training_request_types import (
     QUERY_STATE,
@@ -39,8 +39,9 @@ async def start(factory, client: Client, settings, org: Org, **kwargs) -> tuple[
 
 async def decide(handle: WorkflowHandle, task: Task, actor: int, action: DecisionAction, comment: str = "",
                  coordinator: bool = False) -> str:
-    return await handle.execute_update(
-        UPDATE_DECIDE, Decision(actor_id=actor, action=action, comment=comment, actor_is_coordinator=coordinator),
+    return await execute_update_when_ready(
+        handle, UPDATE_DECIDE,
+        Decision(actor_id=actor, action=action, comment=comment, actor_is_coordinator=coordinator),
         id=f"decision:{task.id}",
     )
 
