@@ -188,10 +188,10 @@ async def import_detail(request: Request, db: NamedDependency[AsyncSession], imp
 @get("/records/imports/{import_id:int}/progress")
 async def import_progress(request: Request, db: NamedDependency[AsyncSession], import_id: FromPath[int]
                           ) -> Template:
-    """The progress bar alone, for htmx to poll while the import runs."""
+    """The progress bar, for htmx to poll while the import runs (with the page's status and count)."""
     record_import = await _import(request, db, import_id, "record_import.view")
-    return Template(template_name="records/imports/_progress.html", context={"imp": record_import,
-                                                                              "Status": ImportStatus})
+    return Template(template_name="records/imports/_progress.html",
+                    context={"imp": record_import, "Status": ImportStatus, "out_of_band": True})
 
 
 @post("/records/imports/{import_id:int}/start", status_code=200)

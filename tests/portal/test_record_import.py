@@ -77,6 +77,9 @@ async def test_upload_preview_import_and_progress_to_completion(make_app, skippi
         assert progress is not None and "Import completed" in progress.text, progress and progress.text
         assert "2 records imported; 2 rows with problems were not imported" in progress.text
         assert "hx-trigger" not in progress.text  # finished: polling stops
+        # The page's status line and imported count, outside the polled box, are swapped too.
+        assert 'id="import-status" hx-swap-oob="true">Completed</span>' in progress.text
+        assert '<dd id="imported-count" hx-swap-oob="true">2</dd>' in progress.text
 
         again = await coordinator.post(f"/records/imports/{import_id}/start")  # a late second click
         assert again.status_code == 303
