@@ -172,6 +172,33 @@ def _new_action(training_request: TrainingRequest | None) -> str:
     return f"/certificates/new?request={training_request.id}" if training_request else "/certificates/new"
 
 
+READ_NOTHING = "We could not read any details from this file; please fill them in."
+READ_FILLED = "We filled in the details we could read from your PDF: please check them against the certificate."
+
+
+@post("/certificates/read-details", status_code=200, before_request=refuse_oversized_upload)
+async def read_certificate_details(request: Request, db: NamedDependency[AsyncSession]) -> Template:
+    """The details fields again, with the empty ones filled from the chosen PDF's text (htmx, on
+    choosing the file). Nothing is stored; the file is sent again with the form itself."""
+    _officer(request)
+    settings: Settings = request.app.state.settings
+    values, credits, data, file_name = await _read(request, db)
+    upload = await service.inspect(data, file_name, settings.max_upload_bytes)
+    if not isinstance(upload, InspectedFile):
+        note = upload.message
+    elif upload.content_type != "application/pdf":
+        note = None  # a photo of a certificate: nothing to read
+    else:
+        filled = await service.prefill(data, values)
+        note, values = (READ_FILLED if filled != values else READ_NOTHING), filled
+    user = current_user(request)
+    return Template(template_name="certificates/_details.html", context={
+        "values": values, "credits": credits, "errors": {}, "details_note": note,
+        "topics": await records_service.ordered_topics(db, user.agency_id),
+        "today": (await records_service.agency_today(db, user.agency_id)).isoformat(),
+    })
+
+
 @get("/certificates/new")
 async def new_certificate_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     linked = await _request_to_link(request, db, _officer(request))
@@ -404,5 +431,5 @@ async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: 
                 else "Rejected — returned to the officer")
 
 
-ROUTES = [my_certificates, new_certificate_form, upload_certificate, new_version_form, upload_new_version,
-          certificate_file, review_queue, decide]
+ROUTES = [my_certificates, new_certificate_form, read_certificate_details, upload_certificate, new_version_form,
+          upload_new_version, certificate_file, review_queue, decide]

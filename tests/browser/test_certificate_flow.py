@@ -53,7 +53,7 @@ async def test_officer_uploads_a_certificate_a_coordinator_approves_it_and_the_d
     await expect(hours).to_contain_text("14 of 48 credits (34 to go)")
     await expect(officer.get_by_text("4 more autism credits")).to_be_visible()
 
-    # 2. Certificates → upload, with the details from the certificate.
+    # 2. Certificates → upload: choosing the PDF fills in what it says; the officer checks and adds the rest.
     await nav(officer).get_by_role("link", name="Certificates").click()
     await expect(officer.get_by_role("heading", name="My certificates", level=1)).to_be_visible()
     await officer.get_by_role("link", name="Upload a certificate").click()
@@ -61,11 +61,12 @@ async def test_officer_uploads_a_certificate_a_coordinator_approves_it_and_the_d
     await officer.get_by_label("Certificate file").set_input_files(
         {"name": "autism-certificate.pdf", "mimeType": "application/pdf", "buffer": pdf}
     )
-    await officer.get_by_label("Course title").fill(TITLE)
-    await officer.get_by_label("Provider").fill("Minnesota Autism Center")
+    await expect(officer.get_by_text("We filled in the details we could read from your PDF")).to_be_visible()
+    await expect(officer.get_by_label("Course title")).to_have_value(TITLE)
+    await expect(officer.get_by_label("Provider")).to_have_value("Minnesota Autism Center")
+    await expect(officer.get_by_label("Completed")).to_have_value(completed.isoformat())
+    await expect(officer.get_by_label("Hours")).to_have_value("8")
     await officer.get_by_label("Started (optional)").fill(completed.isoformat())
-    await officer.get_by_label("Completed").fill(completed.isoformat())
-    await officer.get_by_label("Hours").fill("8")
     await officer.get_by_label("Autism", exact=True).fill("4")
     await people.shot(officer, "officer-certificate-form")
     async with officer.expect_navigation():

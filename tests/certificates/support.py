@@ -36,9 +36,10 @@ def certificate_pdf(title: str = "Crisis Intervention Team") -> bytes:
 
 
 async def upload(browser: Browser, data: bytes, name: str = "certificate.pdf", url: str = "/certificates/new",
-                 content_type: str = "application/pdf", **changes: str) -> Any:
+                 content_type: str = "application/pdf", htmx: bool = False, **changes: str) -> Any:
     fields = {**FIELDS, **changes}
-    return await browser.post(url, {k: v for k, v in fields.items()}, files={"certificate": (name, data, content_type)})
+    return await browser.post(url, {k: v for k, v in fields.items()}, htmx=htmx,
+                              files={"certificate": (name, data, content_type)})
 
 
 async def submit_directly(factory: async_sessionmaker[AsyncSession], settings: Settings, officer_id: int,

@@ -120,6 +120,30 @@ async def test_missing_details_are_prefilled_from_the_pdf_text(browsers, demo_or
     assert await submissions(session_factory) == []
 
 
+async def test_choosing_a_pdf_fills_the_empty_details_in_place_and_keeps_what_was_typed(
+    browsers, demo_org, session_factory, settings
+):
+    officer = await browsers("officer1")
+    response = await upload(officer, certificate_pdf(), url="/certificates/read-details", htmx=True,
+                            course_title="My own title", provider="", hours="", completed_on="", course_number="")
+    assert response.status_code == 200
+    assert 'id="certificate-details"' in response.text
+    assert "<html" not in response.text  # a fragment for htmx to swap, not a page
+    assert "We filled in the details we could read from your PDF" in response.text
+    assert 'value="My own title"' in response.text  # typed by the officer: kept
+    assert 'value="Regional Academy"' in response.text and 'value="2026-10-09"' in response.text
+    assert await submissions(session_factory) == [] and stored_files(settings.storage_dir) == []
+
+
+async def test_reading_details_from_a_hostile_file_says_why_and_stores_nothing(browsers, demo_org, session_factory,
+                                                                                settings):
+    officer = await browsers("officer1")
+    response = await upload(officer, b"MZ\x90\x00" + b"\x00" * 200, url="/certificates/read-details", htmx=True)
+    assert response.status_code == 200
+    assert "Programs and scripts are not accepted" in response.text
+    assert await submissions(session_factory) == [] and stored_files(settings.storage_dir) == []
+
+
 async def test_files_are_served_to_the_owner_inline_or_as_download_and_hidden_from_other_officers(
     browsers, demo_org, session_factory
 ):

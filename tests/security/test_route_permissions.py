@@ -167,6 +167,9 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("GET", "/certificates/new"): [Case("GET", "/certificates/new", everyone(ALLOW))],
         ("POST", "/certificates/new"): [Case("POST", "/certificates/new", everyone(UPLOAD_WITHOUT_FILE),
                                              {"course_title": "x"})],
+        # Reads the chosen file back into the form (htmx); stores nothing, so anyone on the roster may.
+        ("POST", "/certificates/read-details"): [Case("POST", "/certificates/read-details", everyone(ALLOW),
+                                                      {"course_title": "x"})],
         ("GET", "/certificates/{submission_id:int}/versions/new"): [
             Case("GET", "/certificates/999999/versions/new", only())],
         ("POST", "/certificates/{submission_id:int}/versions/new"): [
