@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +21,7 @@ from models import AuditEvent, AuditOutcome, EmploymentStatus, Person, RecordSou
 from services.access import CurrentUser, can_edit_officer_records
 from services.audit import record_audit
 from services.record_batches import existing_records, new_record
-from services.training_records import RecordForm, record_snapshot
+from services.training_records import RecordForm, matching_name_or_badge, record_snapshot
 
 MAX_ATTENDEES = 500
 ROSTER_LIMIT = 100  # roster rows offered at once; a filter narrows the rest
@@ -186,12 +186,7 @@ async def roster_choices(session: AsyncSession, agency_id: int, unit_ids: set[in
     stmt = select(Person).where(Person.agency_id == agency_id, *_sworn_and_employed(), Person.id.not_in(list(exclude)))
     if unit_ids is not None:
         stmt = stmt.where(Person.unit_id.in_(unit_ids))
-    for word in search.lower().split()[:5]:
-        stmt = stmt.where(or_(
-            func.lower(Person.first_name).contains(word, autoescape=True),
-            func.lower(Person.last_name).contains(word, autoescape=True),
-            func.lower(Person.badge_number) == word,
-        ))
+    stmt = matching_name_or_badge(stmt, search)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = list(await session.scalars(
         stmt.options(selectinload(Person.unit)).order_by(Person.last_name, Person.first_name, Person.id)

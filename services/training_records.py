@@ -443,16 +443,22 @@ async def load_record(session: AsyncSession, record_id: int) -> TrainingRecord |
 # --- Roster ----------------------------------------------------------------------------------------
 
 
-async def roster_page(session: AsyncSession, agency_id: int, search: str, page: int) -> Page[Person]:
-    """The agency's licensed officers by name; every word of `search` must match a name or the badge."""
-    stmt = select(Person).where(Person.agency_id == agency_id,
-                                Person.license_number.is_not(None) | Person.license_date.is_not(None))
+def matching_name_or_badge(stmt: Select[Person], search: str) -> Select[Person]:
+    """People whose name contains every word of `search` (at most five), or whose badge is one of them."""
     for word in search.lower().split()[:5]:
         stmt = stmt.where(or_(
             func.lower(Person.first_name).contains(word, autoescape=True),
             func.lower(Person.last_name).contains(word, autoescape=True),
             func.lower(Person.badge_number) == word,
         ))
+    return stmt
+
+
+async def roster_page(session: AsyncSession, agency_id: int, search: str, page: int) -> Page[Person]:
+    """The agency's licensed officers by name; every word of `search` must match a name or the badge."""
+    stmt = select(Person).where(Person.agency_id == agency_id,
+                                Person.license_number.is_not(None) | Person.license_date.is_not(None))
+    stmt = matching_name_or_badge(stmt, search)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
     rows = list(await session.scalars(
