@@ -1,7 +1,10 @@
 """A state-sized dataset for benchmarks: one licensing board's worth of officers and requests.
 
 Rows go in with Core bulk inserts (executemany), so 40,000 officers and hundreds of thousands
-of requests load in well under a minute on PostgreSQL.
+of requests load in well under a minute on PostgreSQL. Every person has a badge number
+(`badge_number`) and a licence number (`licence_number`), and every officer already has a few
+training records, so the CSV import benchmarks look officers up and check duplicates against a
+populated training_record table.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from models import (
     Agency,
     Person,
+    RecordSource,
     RequestEvent,
     RequestStatus,
     Task,
     TaskStatus,
     Topic,
+    TrainingRecord,
     TrainingRequest,
     Unit,
     UserAccount,
@@ -29,6 +34,26 @@ from models import (
 )
 
 _BATCH = 5_000
+# The training records each officer already has: the same course, completed on these dates (8 hours).
+RECORD_TITLE = "Annual in-service training"
+RECORD_HOURS = Decimal("8")
+RECORD_DATES = (date(2024, 3, 1), date(2024, 9, 1), date(2025, 3, 1))
+# The Minnesota POST mandated topics (rulepacks/mn-post.toml), so import rows can carry topic credits.
+TOPICS = {
+    "crisis_intervention": "Crisis intervention",
+    "autism": "Autism",
+    "conflict_management": "Conflict management",
+    "implicit_bias": "Implicit bias",
+    "bias_crimes": "Bias crimes",
+}
+
+
+def badge_number(person_id: int) -> str:
+    return f"{person_id:06d}"
+
+
+def licence_number(person_id: int) -> str:
+    return f"MN-{person_id:07d}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +62,7 @@ class Scale:
     officers_per_sergeant: int = 10
     sergeants_per_lieutenant: int = 5
     requests_per_officer: int = 5
+    records_per_officer: int = len(RECORD_DATES)
     open_share: float = 0.1
 
 
@@ -47,9 +73,12 @@ class DatasetSummary:
     busiest_sergeant_user_id: int
     officer_id: int
     officer_user_id: int
+    chief_id: int  # uploads the benchmark's CSV imports (a coordinator's record is never in the file)
+    officer_ids: range  # every officer (rank Officer), ids in one run
     persons: int
     requests: int
     open_tasks: int
+    records: int
 
 
 async def _bulk(engine: AsyncEngine, table: type, rows: list[dict]) -> None:
@@ -77,7 +106,7 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
             }
         ],
     )
-    await _bulk(engine, Topic, [{"code": "crisis_intervention", "name": "Crisis intervention"}])
+    await _bulk(engine, Topic, [{"code": code, "name": name} for code, name in TOPICS.items()])
     sergeants = max(1, scale.officers // scale.officers_per_sergeant)
     lieutenants = max(1, sergeants // scale.sergeants_per_lieutenant)
     await _bulk(
@@ -103,8 +132,8 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
                 "first_name": f"F{pid}",
                 "last_name": f"L{pid}",
                 "rank": rank,
-                "badge_number": f"{pid:06d}",
-                "license_number": f"MN-{pid:07d}",
+                "badge_number": badge_number(pid),
+                "license_number": licence_number(pid),
                 "license_date": date(2015, 7, 1),
                 "email": "",
                 "employment_status": "active",
@@ -242,6 +271,29 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
     await _bulk(engine, TrainingRequest, requests)
     await _bulk(engine, Task, tasks)
     await _bulk(engine, RequestEvent, events)
+    records = [
+        {
+            "id": index + 1,
+            "agency_id": 1,
+            "officer_id": officer_id,
+            "course_title": RECORD_TITLE,
+            "provider": "Academy",
+            "course_number": None,
+            "started_on": None,
+            "completed_on": completed,
+            "hours": RECORD_HOURS,
+            "source": RecordSource.SEED,
+            "source_ref": None,
+            "approved_by_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for index, (officer_id, completed) in enumerate(
+            (officer_id, completed) for officer_id in officer_ids
+            for completed in RECORD_DATES[: scale.records_per_officer]
+        )
+    ]
+    await _bulk(engine, TrainingRecord, records)
     open_tasks = sum(1 for t in tasks if t["status"] == TaskStatus.OPEN)
     return DatasetSummary(
         agency_id=1,
@@ -249,7 +301,10 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
         busiest_sergeant_user_id=busiest,
         officer_id=officer_ids[0],
         officer_user_id=officer_ids[0],
+        chief_id=chief,
+        officer_ids=range(officer_ids[0], officer_ids[-1] + 1),
         persons=len(persons),
         requests=len(requests),
         open_tasks=open_tasks,
+        records=len(records),
     )
