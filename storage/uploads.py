@@ -17,7 +17,7 @@ from storage.validation import InspectedFile
 
 log = logging.getLogger(__name__)
 
-TRY_AGAIN = "The certificate could not be saved. Nothing was kept; please try again in a few minutes."
+TRY_AGAIN = "The file could not be saved. Nothing was kept; please try again in a few minutes."
 
 
 @asynccontextmanager

@@ -41,14 +41,14 @@ _EXECUTABLE_SIGNATURES = (
     b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe",
 )
 
-_FORMATS = "Upload the certificate as a PDF, JPEG or PNG."
+_FORMATS = "Upload it as a PDF, JPEG or PNG."
 MESSAGES: dict[RefusalReason, str] = {
-    "empty": "The file is empty. Choose the certificate file again.",
+    "empty": "The file is empty. Choose the file again.",
     "too_large": "The file is larger than {limit}. Upload a smaller scan or PDF.",
     "archive": f"Archives (ZIP, RAR, 7z and similar) are not accepted. {_FORMATS}",
     "executable": f"Programs and scripts are not accepted. {_FORMATS}",
     "markup": f"Web pages and SVG images are not accepted. {_FORMATS}",
-    "unsupported": "Only PDF, JPEG or PNG files are accepted. Save or scan the certificate in one of these formats.",
+    "unsupported": "Only PDF, JPEG or PNG files are accepted. Save or scan the document in one of these formats.",
     "pdf_encrypted": "This PDF is password-protected. Save it again without a password "
     "(for example, print it to a new PDF) and upload that.",
     "pdf_damaged": "The PDF is damaged and cannot be read. Download or save it again and upload the new copy.",
