@@ -29,7 +29,7 @@ from models import (
     TrainingRequest,
     certificate_review_workflow_id,
 )
-from services.training_records import MAX_HOURS, RecordForm
+from services.training_records import MAX_HOURS, QUEUE_PAGE_SIZE, Page, RecordForm, paginate
 from services.workflow_starts import START_CERTIFICATE_REVIEW
 from services.workflow_updates import WorkflowRefusal, send_update
 from storage import CertificateStore
@@ -213,13 +213,15 @@ async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
     return ReviewRow(task, submission, (await linked_requests(session, [submission])).get(submission.id))
 
 
-async def review_queue(session: AsyncSession, agency_id: int) -> list[ReviewRow]:
-    """The agency's open reviews, oldest first, in three queries whatever the queue's length."""
-    tasks = list(await session.scalars(
+async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> Page[ReviewRow]:
+    """One page of the agency's open reviews, oldest first, in four queries whatever the queue's length."""
+    tasks_stmt, total, page = await paginate(session, (
         select(Task)
+        .join(CertificateSubmission, CertificateSubmission.id == Task.subject_id)
         .where(Task.agency_id == agency_id, Task.kind == TaskKind.REVIEW_CERTIFICATE, Task.status == TaskStatus.OPEN)
         .order_by(Task.created_at, Task.id)
-    ))
+    ), page, QUEUE_PAGE_SIZE)
+    tasks = list(await session.scalars(tasks_stmt))
     submissions = {
         submission.id: submission
         for submission in await session.scalars(
@@ -232,7 +234,7 @@ async def review_queue(session: AsyncSession, agency_id: int) -> list[ReviewRow]
     linked = await linked_requests(session, [row.submission for row in rows])
     for row in rows:
         row.training_request = linked.get(row.submission.id)
-    return rows
+    return Page(rows=rows, total=total, page=page, size=QUEUE_PAGE_SIZE)
 
 
 def earlier_upload_by(version: CertificateVersion, officer_id: int) -> date | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Person, Task, TaskKind, TaskQueue, TaskStatus, utcnow
+from services.training_records import QUEUE_PAGE_SIZE, Page, paginate
 
 NOTE_LIMIT = 2000
 
@@ -24,15 +25,18 @@ class ComplianceCase:
         return date.fromisoformat(self.task.key.rsplit(":", 1)[1])
 
 
-async def open_cases(session: AsyncSession, agency_id: int) -> list[ComplianceCase]:
-    rows = await session.execute(
+async def open_cases(session: AsyncSession, agency_id: int, page: int = 1) -> Page[ComplianceCase]:
+    """One page of the agency's open cases, oldest first."""
+    stmt, total, page = await paginate(session, (
         select(Task, Person)
         .join(Person, Person.id == Task.subject_id)
         .where(Task.agency_id == agency_id, Task.queue == TaskQueue.COORDINATORS,
                Task.kind == TaskKind.COMPLIANCE_CASE, Task.status == TaskStatus.OPEN)
         .order_by(Task.created_at, Task.id)
-    )
-    return [ComplianceCase(task, officer) for task, officer in rows]
+    ), page, QUEUE_PAGE_SIZE)
+    rows = await session.execute(stmt)
+    return Page(rows=[ComplianceCase(task, officer) for task, officer in rows], total=total, page=page,
+                size=QUEUE_PAGE_SIZE)
 
 
 async def resolve_case(session: AsyncSession, agency_id: int, task_id: int, resolver_person_id: int | None,

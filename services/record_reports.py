@@ -29,7 +29,7 @@ from models import (
     record_report_workflow_id,
 )
 from services.form_text import control_character_problem, parse_date
-from services.training_records import MAX_HOURS, RecordForm, form_values
+from services.training_records import MAX_HOURS, QUEUE_PAGE_SIZE, Page, RecordForm, form_values, paginate
 from services.workflow_starts import START_RECORD_REPORT
 from services.workflow_updates import send_update
 from storage import CertificateStore
@@ -250,15 +250,18 @@ def _has_event(kind: str) -> Exists:
             .where(RecordReportEvent.report_id == RecordErrorReport.id, RecordReportEvent.kind == kind).exists())
 
 
-async def review_queue(session: AsyncSession, agency_id: int) -> list[QueueRow]:
-    """The agency's open reports, oldest first, each marked when reminded or escalated (one query)."""
-    rows = await session.execute(
+async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> Page[QueueRow]:
+    """One page of the agency's open reports, oldest first, each marked when reminded or escalated."""
+    stmt, total, page = await paginate(session, (
         select(RecordErrorReport, _has_event("reminded"), _has_event("escalated"))
         .where(RecordErrorReport.agency_id == agency_id, RecordErrorReport.status == ReportStatus.OPEN)
-        .options(joinedload(RecordErrorReport.officer), joinedload(RecordErrorReport.record))
         .order_by(RecordErrorReport.created_at, RecordErrorReport.id)
+    ), page, QUEUE_PAGE_SIZE)
+    rows = await session.execute(
+        stmt.options(joinedload(RecordErrorReport.officer), joinedload(RecordErrorReport.record))
     )
-    return [QueueRow(report, bool(reminded), bool(escalated)) for report, reminded, escalated in rows]
+    return Page(rows=[QueueRow(report, bool(reminded), bool(escalated)) for report, reminded, escalated in rows],
+                total=total, page=page, size=QUEUE_PAGE_SIZE)
 
 
 async def own_records(session: AsyncSession, officer_id: int) -> list[tuple[int, str, date]]:

@@ -35,6 +35,7 @@ from services.compliance import officer_status, rule_pack
 from services.form_text import control_character_problem, parse_date
 
 PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25  # the coordinators' work queues (certificate reviews, record reports, escalations)
 RECENT_RECORDS = 5
 MAX_DEADLINES = 6
 MAX_HOURS = Decimal(200)
@@ -195,11 +196,12 @@ class HistoryFilters:
 
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a paginated list (history, roster)."""
+    """One page of a paginated list (history, roster, the coordinators' queues)."""
 
     rows: list[T]
     total: int
@@ -209,6 +211,20 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.size))
+
+
+def page_number(raw: str | None) -> int:
+    """A `?page=` value as a page number: anything that is not a plain positive number is page 1."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+async def paginate(session: AsyncSession, stmt: S, page: int, size: int = PAGE_SIZE) -> tuple[S, int, int]:
+    """`stmt` cut to one page, the number of rows it selects in all (counted in SQL, nothing loaded)
+    and the page number clamped to 1..the last page. `stmt` must have a stable order (end on an id)."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = min(max(page, 1), max(1, -(-total // size)))
+    return stmt.offset((page - 1) * size).limit(size), total, page
 
 
 def parse_history_filters(
@@ -264,13 +280,10 @@ async def history_page(
     session: AsyncSession, officer_id: int, filters: HistoryFilters, page: int
 ) -> Page[TrainingRecord]:
     """Newest first, PAGE_SIZE a page; a page past the end shows the last one."""
-    stmt = _history_query(officer_id, filters)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = min(page, max(1, -(-total // PAGE_SIZE)))
+    stmt, total, page = await paginate(session, _history_query(officer_id, filters).order_by(
+        TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), page)
     rows = list(await session.scalars(
         stmt.options(selectinload(TrainingRecord.credits), selectinload(TrainingRecord.approved_by))
-        .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ))
     return Page(rows=rows, total=total, page=page)
 
@@ -458,11 +471,7 @@ async def roster_page(session: AsyncSession, agency_id: int, search: str, page: 
     """The agency's licensed officers by name; every word of `search` must match a name or the badge."""
     stmt = select(Person).where(Person.agency_id == agency_id,
                                 Person.license_number.is_not(None) | Person.license_date.is_not(None))
-    stmt = matching_name_or_badge(stmt, search)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
-    rows = list(await session.scalars(
-        stmt.options(selectinload(Person.unit)).order_by(Person.last_name, Person.first_name, Person.id)
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ))
+    stmt, total, page = await paginate(session, matching_name_or_badge(stmt, search).order_by(
+        Person.last_name, Person.first_name, Person.id), page)
+    rows = list(await session.scalars(stmt.options(selectinload(Person.unit))))
     return Page(rows=rows, total=total, page=page)

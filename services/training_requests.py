@@ -36,6 +36,7 @@ from models import (
     UserRole,
 )
 from services.form_text import control_character_problem
+from services.training_records import QUEUE_PAGE_SIZE, Page, paginate
 from services.workflow_starts import enqueue_training_request_start
 from services.workflow_updates import send_update
 from workflows.training_request_types import (
@@ -326,11 +327,15 @@ async def inbox_rows(session: AsyncSession, person_id: int) -> list[TaskRow]:
     return [TaskRow(task, request, officer) for task, request, officer in result.all()]
 
 
-async def escalation_rows(session: AsyncSession, agency_id: int) -> list[TaskRow]:
-    result = await session.execute(
+async def escalation_rows(session: AsyncSession, agency_id: int, page: int = 1) -> Page[TaskRow]:
+    """One page of the requests escalated to the agency's coordinators, oldest escalation first."""
+    stmt, total, page = await paginate(session, (
         _task_rows_query().where(Task.agency_id == agency_id, Task.queue == TaskQueue.COORDINATORS)
-    )
-    return [TaskRow(task, request, officer) for task, request, officer in result.all()]
+        .order_by(None).order_by(Task.created_at, Task.id)
+    ), page, QUEUE_PAGE_SIZE)
+    result = await session.execute(stmt)
+    return Page(rows=[TaskRow(task, request, officer) for task, request, officer in result.all()],
+                total=total, page=page, size=QUEUE_PAGE_SIZE)
 
 
 async def inbox_count(session: AsyncSession, person_id: int | None) -> int:

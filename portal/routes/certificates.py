@@ -358,8 +358,9 @@ def _reviewer(request: Request) -> None:
 async def review_queue(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     _reviewer(request)
     user = current_user(request)
-    rows = await service.review_queue(db, user.agency_id)
-    return await page(request, db, "certificates/review.html", rows=rows, **_row_context())
+    page_number = records_service.page_number(request.query_params.get("page"))
+    queue = await service.review_queue(db, user.agency_id, page_number)
+    return await page(request, db, "certificates/review.html", queue=queue, **_row_context())
 
 
 def _row_context() -> dict[str, Any]:

@@ -18,6 +18,7 @@ from services import compliance_cases
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_reassign_task, has_role
 from services.audit import record_audit
+from services.training_records import page_number
 from services.workflow_updates import WorkflowRefusal
 from workflows.training_request_types import Reassignment
 
@@ -43,14 +44,17 @@ async def escalations(request: Request, db: NamedDependency[AsyncSession]) -> Te
     user = current_user(request)
     if not has_role(user, Role.COORDINATOR):
         await _refuse(request, db, user)
-    rows = await requests_service.escalation_rows(db, user.agency_id)
+    # The two lists page separately: `?page=` the escalated requests, `?cases_page=` the cases.
+    requests = await requests_service.escalation_rows(db, user.agency_id,
+                                                      page_number(request.query_params.get("page")))
     supervisors = await requests_service.eligible_reassignees(db, user.agency_id)
     candidates = {
-        row.task.id: [person for person in supervisors if person.id != row.request.officer_id] for row in rows
+        row.task.id: [person for person in supervisors if person.id != row.request.officer_id]
+        for row in requests.rows
     }
-    cases = await compliance_cases.open_cases(db, user.agency_id)
-    return await page(request, db, "inbox/escalations.html", rows=rows, view="escalations", candidates=candidates,
-                      cases=cases, case_error=request.query_params.get("case_error"))
+    cases = await compliance_cases.open_cases(db, user.agency_id, page_number(request.query_params.get("cases_page")))
+    return await page(request, db, "inbox/escalations.html", requests=requests, view="escalations",
+                      candidates=candidates, cases=cases, case_error=request.query_params.get("case_error"))
 
 
 @post("/escalations/cases/{task_id:int}/resolve", status_code=303)

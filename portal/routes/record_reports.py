@@ -167,8 +167,9 @@ async def review_queue(request: Request, db: NamedDependency[AsyncSession]) -> T
     user = current_user(request)
     if not can_resolve_record_reports(user):
         raise NotFoundException()
-    rows = await service.review_queue(db, user.agency_id)
-    return await page(request, db, "record_reports/review.html", rows=rows, subject_title=service.subject_title,
+    page_number = records_service.page_number(request.query_params.get("page"))
+    queue = await service.review_queue(db, user.agency_id, page_number)
+    return await page(request, db, "record_reports/review.html", queue=queue, subject_title=service.subject_title,
                       kinds=ReportKind)
 
 

@@ -90,3 +90,28 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15) 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+async def assert_paged_oldest_first(browser: Browser, url: str, titles: list[str], param: str = "page") -> None:
+    """A coordinators' queue of 26 to 50 items (`titles`, oldest first) shows the oldest 25 on page 1 and
+    the rest on page 2, with "Page N of 2" and links; a page number past the end or not a number clamps."""
+    size = 25
+    assert size < len(titles) <= 2 * size
+    first = await browser.get(url)
+    assert first.status_code == 200, first.text
+    assert "Page 1 of 2" in first.text and f'href="{url}?{param}=2' in first.text and 'rel="prev"' not in first.text
+    positions = [first.text.index(title) for title in titles[:size]]
+    assert positions == sorted(positions), "page 1 is not oldest first"
+    assert not any(title in first.text for title in titles[size:])
+
+    second = await browser.get(f"{url}?{param}=2")
+    assert second.status_code == 200, second.text
+    assert "Page 2 of 2" in second.text and f'href="{url}?{param}=1' in second.text and 'rel="next"' not in second.text
+    assert all(title in second.text for title in titles[size:])
+    assert not any(title in second.text for title in titles[:size])
+
+    for raw, shown in (("999", 2), ("abc", 1), ("0", 1), ("-3", 1), ("", 1), ("1e3", 1), ("99999999999", 1)):
+        clamped = await browser.get(f"{url}?{param}={raw}")
+        assert clamped.status_code == 200, raw
+        assert f"Page {shown} of 2" in clamped.text, raw
+        assert (titles[-1] if shown == 2 else titles[0]) in clamped.text, raw
