@@ -31,16 +31,14 @@ from workflows.certificate_review_types import (
     ReviewPlan,
     ReviewState,
 )
+from workflows.notification_mail import start_notification_emails
 from workflows.refusals import refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities, ReviewNotice, ReviewStep
-    from activities.notifications import NotificationActivities
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-_EMAIL_TIMEOUT = timedelta(seconds=60)
-_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 _SIGNAL_RETRY = RetryPolicy(maximum_attempts=3)
 
 
@@ -167,11 +165,7 @@ class CertificateReviewWorkflow:
                          actor_id=actor, reason=reason or None, waited_business_days=waited),
             start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
-        for notification_id in notification_ids:
-            self._emails.append(workflow.start_activity_method(
-                NotificationActivities.send_notification_email, notification_id,
-                start_to_close_timeout=_EMAIL_TIMEOUT, retry_policy=_EMAIL_RETRY,
-            ))
+        self._emails += start_notification_emails(notification_ids)
 
     # -- inputs: updates with validators ------------------------------------------------------
 

@@ -25,17 +25,15 @@ from workflows.licensing_cycle_types import (
     LicensingCycleState,
     ReminderInput,
 )
+from workflows.notification_mail import start_notification_emails
 
 with workflow.unsafe.imports_passed_through():
     from activities.licensing_cycles import LicensingCycleActivities
-    from activities.notifications import NotificationActivities
 
 # Reminders go out in the morning in US time zones, not at midnight UTC.
 REMINDER_TIME_UTC = time(14, 0)
 _DB_TIMEOUT = timedelta(seconds=60)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-_EMAIL_TIMEOUT = timedelta(seconds=60)
-_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 
 
 @workflow.defn(name=LICENSING_CYCLE_WORKFLOW)
@@ -146,15 +144,7 @@ class LicensingCycleWorkflow:
             self._mail(notification_ids)
 
     def _mail(self, notification_ids: list[int]) -> None:
-        for notification_id in notification_ids:
-            self._emails.append(
-                workflow.start_activity_method(
-                    NotificationActivities.send_notification_email,
-                    notification_id,
-                    start_to_close_timeout=_EMAIL_TIMEOUT,
-                    retry_policy=_EMAIL_RETRY,
-                )
-            )
+        self._emails += start_notification_emails(notification_ids)
 
     async def _finish_mail(self) -> None:
         """Mail started in this run must finish before it ends or continues as new."""

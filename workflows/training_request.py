@@ -21,6 +21,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from workflows.business_days import add_business_days
+from workflows.notification_mail import start_notification_emails
 from workflows.refusals import refuse, refuse_busy
 from workflows.training_request_types import (
     CERTIFICATE_REMINDER_PATCH,
@@ -50,9 +51,6 @@ with workflow.unsafe.imports_passed_through():
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-# Mail may be down for hours; keep trying without holding up the decision itself.
-_EMAIL_TIMEOUT = timedelta(seconds=60)
-_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 
 _Input = Decision | Resubmission | Withdrawal | Reassignment
 
@@ -343,15 +341,7 @@ class TrainingRequestWorkflow:
         self._send_emails(notification_ids)
 
     def _send_emails(self, notification_ids: list[int]) -> None:
-        for notification_id in notification_ids:
-            self._emails.append(
-                workflow.start_activity_method(
-                    NotificationActivities.send_notification_email,
-                    notification_id,
-                    start_to_close_timeout=_EMAIL_TIMEOUT,
-                    retry_policy=_EMAIL_RETRY,
-                )
-            )
+        self._emails += start_notification_emails(notification_ids)
 
     # -- inputs: updates with validators ------------------------------------------------------
 
