@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.organisation import Person
+from models.training_requests import TrainingRequest
 
 
 class CertificateStatus(StrEnum):
@@ -59,6 +60,7 @@ class CertificateSubmission(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     officer: Mapped[Person] = relationship(foreign_keys=[officer_id])
+    training_request: Mapped[TrainingRequest | None] = relationship()
     versions: Mapped[list[CertificateVersion]] = relationship(
         back_populates="submission", order_by="CertificateVersion.version", cascade="all, delete-orphan"
     )

@@ -153,6 +153,7 @@ def _with_versions():  # type: ignore[no-untyped-def]
         selectinload(CertificateSubmission.versions).selectinload(CertificateVersion.duplicate_of)
         .selectinload(CertificateVersion.submission).selectinload(CertificateSubmission.officer),
         selectinload(CertificateSubmission.officer),
+        selectinload(CertificateSubmission.training_request),
     )
 
 
@@ -176,12 +177,15 @@ async def officer_submissions(session: AsyncSession, officer_id: int) -> list[Ce
 class ReviewRow:
     task: Task
     submission: CertificateSubmission
-    # The approved training request the certificate completes, if it was uploaded for one.
-    training_request: TrainingRequest | None = None
 
     @property
     def version(self) -> CertificateVersion:
         return self.submission.versions[-1]
+
+    @property
+    def training_request(self) -> TrainingRequest | None:
+        """The approved training request the certificate completes, if it was uploaded for one."""
+        return self.submission.training_request
 
 
 async def linked_submission(session: AsyncSession, request_id: int) -> CertificateSubmission | None:
@@ -192,17 +196,6 @@ async def linked_submission(session: AsyncSession, request_id: int) -> Certifica
     )
 
 
-async def linked_requests(session: AsyncSession, submissions: list[CertificateSubmission]
-                          ) -> dict[int, TrainingRequest]:
-    """The training request each submission completes, by submission id (those linked to one only)."""
-    wanted = {s.training_request_id for s in submissions if s.training_request_id is not None}
-    if not wanted:
-        return {}
-    found = {r.id: r for r in await session.scalars(select(TrainingRequest).where(TrainingRequest.id.in_(wanted)))}
-    return {s.id: found[s.training_request_id] for s in submissions
-            if s.training_request_id is not None and s.training_request_id in found}
-
-
 async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
     task = await session.get(Task, task_id)
     if task is None or task.kind != TaskKind.REVIEW_CERTIFICATE:
@@ -210,11 +203,11 @@ async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
     submission = await load_submission(session, task.subject_id)
     if submission is None:
         return None
-    return ReviewRow(task, submission, (await linked_requests(session, [submission])).get(submission.id))
+    return ReviewRow(task, submission)
 
 
 async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> Page[ReviewRow]:
-    """One page of the agency's open reviews, oldest first, in four queries whatever the queue's length."""
+    """One page of the agency's open reviews, oldest first, in a fixed number of queries whatever the queue's length."""
     tasks_stmt, total, page = await paginate(session, (
         select(Task)
         .join(CertificateSubmission, CertificateSubmission.id == Task.subject_id)
@@ -231,9 +224,6 @@ async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> 
         )
     }
     rows = [ReviewRow(task, submissions[task.subject_id]) for task in tasks if task.subject_id in submissions]
-    linked = await linked_requests(session, [row.submission for row in rows])
-    for row in rows:
-        row.training_request = linked.get(row.submission.id)
     return Page(rows=rows, total=total, page=page, size=QUEUE_PAGE_SIZE)
 
 

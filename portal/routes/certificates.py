@@ -88,7 +88,6 @@ async def my_certificates(request: Request, db: NamedDependency[AsyncSession]) -
     officer_id = _officer(request)
     submissions = await service.officer_submissions(db, officer_id)
     return await page(request, db, "certificates/list.html", submissions=submissions,
-                      requests=await service.linked_requests(db, submissions),
                       earlier_upload=service.earlier_upload_by, officer_id=officer_id, amount=service.amount,
                       uploaded=request.query_params.get("uploaded"))
 
