@@ -38,11 +38,9 @@ from models import (
     utcnow,
 )
 from services.audit import record_workflow_audit
-from services.form_text import control_character_problem
 from services.licensing import tell_cycle_changed
-from services.record_reports import subject_title
+from services.record_reports import reason_problem, subject_title
 from services.training_records import (
-    REASON_LIMIT,
     RecordForm,
     add_record,
     agency_today,
@@ -52,6 +50,7 @@ from services.training_records import (
     validate_record_form,
 )
 from settings import Settings
+from workflows.business_days import business_days_text
 from workflows.record_report_types import ReportPlan
 from workflows.refusals import REFUSED
 
@@ -59,8 +58,6 @@ SUBJECT_TYPE = "record_error_report"
 RECORD_GONE = ("The reported record no longer exists, so it cannot be corrected. Decline the report with a "
                "reason, or add the course to the officer's records.")
 NOTHING_CHANGES = "Nothing would change: edit a field, or decline the report with a reason."
-_OUTCOMES = {"corrected": ReportStatus.CORRECTED, "declined": ReportStatus.DECLINED,
-             "withdrawn": ReportStatus.WITHDRAWN}
 
 
 def record_report_source_ref(report_id: int) -> str:
@@ -86,7 +83,7 @@ class ClosingStep:
     report_id: int
     workflow_id: str
     seq: int
-    event: str  # corrected, declined, withdrawn
+    event: str  # corrected, declined, withdrawn: the report's status it writes
     actor_id: int
     reason: str | None = None
     source: str | None = None
@@ -162,7 +159,7 @@ class RecordReportActivities:
             if await _done(session, step.key) or report.status != ReportStatus.OPEN:
                 # Written by an earlier attempt whose answer was lost: report what the database holds.
                 return report.status
-            if problem := _reason_problem(step.reason or ""):
+            if problem := reason_problem(step.reason or ""):
                 raise _refuse(problem)
             now = utcnow()
             if step.event == "corrected":
@@ -170,7 +167,7 @@ class RecordReportActivities:
                 report.result_record_id = record.id
             if step.event != "withdrawn":
                 report.resolution, report.resolved_by_id, report.resolved_at = step.reason, step.actor_id, now
-            report.status = _OUTCOMES[step.event]
+            report.status = ReportStatus(step.event)
             await session.execute(
                 update(Task).where(*_open_tasks(report.id)).values(
                     status=TaskStatus.CANCELLED if step.event == "withdrawn" else TaskStatus.DONE,
@@ -245,12 +242,6 @@ class RecordReportActivities:
         return await tell_cycle_changed(self._client, officer_id, self._settings.workflow_id_prefix)
 
 
-def _reason_problem(reason: str) -> str | None:
-    if len(reason) > REASON_LIMIT:
-        return f"Use at most {REASON_LIMIT} characters for the reason."
-    return control_character_problem(reason, multiline=True)
-
-
 async def _validated(session: AsyncSession, report: RecordErrorReport, step: ClosingStep) -> RecordForm:
     """The coordinator's correction, validated again here: an Update's payload is never trusted."""
     form = validate_record_form(step.values or {}, step.credits, await agency_today(session, report.agency_id))
@@ -263,13 +254,12 @@ async def _validated(session: AsyncSession, report: RecordErrorReport, step: Clo
 
 
 def _message(notice: ReportNotice, report: RecordErrorReport) -> tuple[str, str]:
-    title = subject_title(report)
+    title, kind = subject_title(report), ReportKind(report.kind)
     reason = f"\n\nReason: {report.resolution}" if report.resolution else ""
-    days = f"{notice.waited_business_days} business days" if notice.waited_business_days else "several business days"
+    days = business_days_text(notice.waited_business_days) if notice.waited_business_days else "several business days"
     officer = report.officer.display_name
     if notice.event == "corrected":
-        what = ("added to your training history" if not ReportKind(report.kind).needs_record
-                else "corrected in your training history")
+        what = "corrected in your training history" if kind.needs_record else "added to your training history"
         return (f"[Muster] Your record report was resolved: {title}",
                 f"A training coordinator resolved your report: the record was {what}.{reason}")
     if notice.event == "declined":
@@ -281,8 +271,8 @@ def _message(notice: ReportNotice, report: RecordErrorReport) -> tuple[str, str]
     if notice.event == "escalated":
         return (f"[Muster] Record report overdue: {title}",
                 f"{officer}'s report about {title} has not been resolved within {days}.")
-    what = (f"{title} is missing from their training records" if not ReportKind(report.kind).needs_record
-            else f"their record of {title} is wrong ({ReportKind(report.kind).label.lower()})")
+    what = (f"their record of {title} is wrong ({kind.label.lower()})" if kind.needs_record
+            else f"{title} is missing from their training records")
     return (f"[Muster] A record error was reported: {title}",
             f"{officer} reported that {what}. The report is waiting in the record reports queue.")
 

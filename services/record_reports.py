@@ -9,6 +9,7 @@ the outcome (activities/record_reports.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from temporalio.client import Client
 
+from compliance.wording import format_amount
 from models import (
     OutboxMessage,
     Person,
@@ -29,7 +31,15 @@ from models import (
     record_report_workflow_id,
 )
 from services.form_text import control_character_problem, parse_date
-from services.training_records import MAX_HOURS, QUEUE_PAGE_SIZE, Page, RecordForm, form_values, paginate
+from services.training_records import (
+    MAX_HOURS,
+    QUEUE_PAGE_SIZE,
+    REASON_LIMIT,
+    Page,
+    RecordForm,
+    form_values,
+    paginate,
+)
 from services.workflow_starts import START_RECORD_REPORT
 from services.workflow_updates import send_update
 from storage import CertificateStore
@@ -58,7 +68,6 @@ EVENT_LABELS = {
 }
 NOT_STARTED = "This report is still being set up. Please try again in a minute."
 NO_LONGER_OPEN = "This report is no longer open."
-ALREADY_CLOSED = "This report has already been closed."
 
 
 # --- Filing a report --------------------------------------------------------------------------------
@@ -141,18 +150,6 @@ async def validate_report(session: AsyncSession, officer: Person, values: Mappin
     return ReportDraft(kind, record_id, compose_description(text, details))
 
 
-async def enqueue_record_report_start(session: AsyncSession, report: RecordErrorReport, workflow_id_prefix: str
-                                      ) -> OutboxMessage:
-    """Name the report's workflow and add its outbox row in the caller's transaction."""
-    if report.id is None:
-        await session.flush()
-    report.workflow_id = record_report_workflow_id(report.id, workflow_id_prefix)
-    message = OutboxMessage(kind=START_RECORD_REPORT, workflow_id=report.workflow_id, payload={"report_id": report.id})
-    session.add(message)
-    await session.flush()
-    return message
-
-
 async def file_report(session: AsyncSession, store: CertificateStore, officer: Person, draft: ReportDraft,
                       attachment: tuple[InspectedFile, bytes] | None, workflow_id_prefix: str
                       ) -> tuple[RecordErrorReport, OutboxMessage]:
@@ -162,25 +159,31 @@ async def file_report(session: AsyncSession, store: CertificateStore, officer: P
     """
     report = RecordErrorReport(agency_id=officer.agency_id, officer_id=officer.id, record_id=draft.record_id,
                                kind=draft.kind.value, description=draft.description, status=ReportStatus.OPEN)
-    if attachment is None:
-        return report, await _commit(session, report, workflow_id_prefix)
-    upload, data = attachment
-    async with stored_upload(store, upload, data) as key:
-        report.attachment_key, report.attachment_content_type = key, upload.content_type
-        report.attachment_size, report.attachment_sha256 = upload.size, upload.sha256
-        report.attachment_name = upload.display_name
-        message = await _commit(session, report, workflow_id_prefix)
+    async with AsyncExitStack() as stored:
+        if attachment is not None:
+            upload, data = attachment
+            report.attachment_key = await stored.enter_async_context(stored_upload(store, upload, data))
+            report.attachment_content_type, report.attachment_size = upload.content_type, upload.size
+            report.attachment_sha256, report.attachment_name = upload.sha256, upload.display_name
+        session.add(report)
+        await session.flush()
+        report.workflow_id = record_report_workflow_id(report.id, workflow_id_prefix)
+        message = OutboxMessage(kind=START_RECORD_REPORT, workflow_id=report.workflow_id,
+                                payload={"report_id": report.id})
+        session.add(message)
+        await session.commit()
     return report, message
 
 
-async def _commit(session: AsyncSession, report: RecordErrorReport, workflow_id_prefix: str) -> OutboxMessage:
-    session.add(report)
-    message = await enqueue_record_report_start(session, report, workflow_id_prefix)
-    await session.commit()
-    return message
-
-
 # --- Resolving and withdrawing (Updates to the workflow) --------------------------------------------
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a resolution's reason (too long, control characters); the portal and the
+    activity both check it. Whether one is required is the caller's rule."""
+    if len(reason) > REASON_LIMIT:
+        return f"Use at most {REASON_LIMIT} characters."
+    return control_character_problem(reason, multiline=True)
 
 
 def form_strings(form: RecordForm) -> tuple[dict[str, str], dict[str, str]]:
@@ -188,14 +191,15 @@ def form_strings(form: RecordForm) -> tuple[dict[str, str], dict[str, str]]:
     values = {
         "course_title": form.course_title, "provider": form.provider, "course_number": form.course_number or "",
         "started_on": form.started_on.isoformat() if form.started_on else "",
-        "completed_on": form.completed_on.isoformat(), "hours": f"{form.hours.normalize():f}",
+        "completed_on": form.completed_on.isoformat(), "hours": format_amount(form.hours),
     }
-    return values, {code: f"{amount.normalize():f}" for code, amount in sorted(form.credits.items())}
+    return values, {code: format_amount(amount) for code, amount in sorted(form.credits.items())}
 
 
-# Each input is an Update of its own (no fixed Update id): a failed Update's outcome is kept under its
-# id, so a fixed id would answer a retry with the old failure. A double click is safe all the same:
-# the workflow writes one outcome at a time, and the second finds the report closed.
+# Each input is an Update of its own (no fixed Update id): Temporal keeps a failed Update's outcome
+# under its id, so a coordinator retrying after a refusal the activity made (not a validator's) would
+# get the old failure back. A double click is safe all the same: the workflow writes one outcome at a
+# time, and the second finds the report closed.
 
 
 async def resolve(client: Client, report: RecordErrorReport, resolution: Resolution) -> str:
@@ -207,8 +211,6 @@ async def withdraw(client: Client, report: RecordErrorReport, withdrawal: Withdr
 
 
 async def _update(client: Client, workflow_id: str | None, name: str, arg: object) -> str:
-    # No fixed update id: Temporal keeps a failed Update's result under its id, so a coordinator
-    # retrying after a refusal the activity made (not a validator's) would get the old failure back.
     return await send_update(client, workflow_id, name, arg, not_running=NOT_STARTED, closed=NO_LONGER_OPEN)
 
 

@@ -19,7 +19,9 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.business_days import add_business_days
+from workflows.notification_mail import start_notification_emails
 from workflows.record_report_types import (
+    ALREADY_CLOSED,
     QUERY_STATE,
     RECORD_REPORT_WORKFLOW,
     UPDATE_RESOLVE,
@@ -35,17 +37,13 @@ from workflows.record_report_types import (
 from workflows.refusals import REFUSED, refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.notifications import NotificationActivities
     from activities.record_reports import ClosingStep, RecordReportActivities, ReportNotice, ReportStep
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 # A person waits for the outcome: give up after a few tries and let them try again, the report open.
 _CLOSE_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=5), maximum_attempts=5)
-_EMAIL_TIMEOUT = timedelta(seconds=60)
-_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 _SIGNAL_RETRY = RetryPolicy(maximum_attempts=3)
-_CLOSED = "This report has already been closed."
 _TRY_AGAIN = "The outcome could not be saved right now. The report is still open; please try again."
 
 
@@ -122,11 +120,7 @@ class RecordReportWorkflow:
                          actor_id=actor, waited_business_days=waited),
             start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
-        for notification_id in notification_ids:
-            self._emails.append(workflow.start_activity_method(
-                NotificationActivities.send_notification_email, notification_id,
-                start_to_close_timeout=_EMAIL_TIMEOUT, retry_policy=_EMAIL_RETRY,
-            ))
+        self._emails += start_notification_emails(notification_ids)
 
     async def _close(self, step: ClosingStep) -> str:
         # One outcome at a time: a second click waits for the first, then finds the report closed
@@ -134,7 +128,7 @@ class RecordReportWorkflow:
         # because Updates accepted together all passed it.
         await workflow.wait_condition(lambda: self._phase != ReportPhase.BUSY)
         if self._phase == ReportPhase.CLOSED:
-            refuse(_CLOSED)
+            refuse(ALREADY_CLOSED)
         self._phase = ReportPhase.BUSY
         try:
             outcome = await workflow.execute_activity_method(
@@ -154,7 +148,7 @@ class RecordReportWorkflow:
         if self._plan is None:
             refuse_busy("This report is still being set up; please try again in a moment.")
         if self._phase == ReportPhase.CLOSED:
-            refuse(_CLOSED)
+            refuse(ALREADY_CLOSED)
 
     @workflow.update(name=UPDATE_RESOLVE)
     async def resolve(self, resolution: Resolution) -> str:

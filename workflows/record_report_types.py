@@ -16,6 +16,9 @@ UPDATE_RESOLVE = "resolve"
 UPDATE_WITHDRAW = "withdraw"
 QUERY_STATE = "state"
 
+# The workflow's refusal and the portal's own check (a page loaded before the report closed) say the same.
+ALREADY_CLOSED = "This report has already been closed."
+
 
 class ResolveAction(StrEnum):
     CORRECT = "correct"  # correct the reported record, or add the missing one

@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from compliance.wording import format_amount
 from models import AuditOutcome, Person, RecordErrorReport, ReportKind, ReportStatus
 from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
@@ -35,8 +36,6 @@ from services.access import (
 )
 from services.audit import record_audit
 from services.certificates import inspect
-from services.form_text import control_character_problem
-from services.transcripts import amount
 from services.workflow_starts import dispatch_one
 from services.workflow_updates import WorkflowRefusal
 from settings import Settings
@@ -44,7 +43,7 @@ from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import download_headers
 from storage.uploads import TRY_AGAIN
 from storage.validation import InspectedFile
-from workflows.record_report_types import Resolution, ResolveAction, Withdrawal
+from workflows.record_report_types import ALREADY_CLOSED, Resolution, ResolveAction, Withdrawal
 
 log = logging.getLogger(__name__)
 FORM_FIELDS = ("kind", "record", "description", *service.COURSE_DETAILS)
@@ -194,8 +193,9 @@ async def _detail_page(request: Request, db: AsyncSession, report: RecordErrorRe
         errors=errors, correction_errors={key: text for key, text in errors.items() if key not in _NOT_CORRECTION},
         values=values or {}, credits=credits or {}, reasons=reasons or {},
         status_labels=service.STATUS_LABELS, event_labels=service.EVENT_LABELS,
-        topics=topics, topic_names={t.code: t.name for t in topics}, amount=amount,
-        today=(await records_service.agency_today(db, report.agency_id)).isoformat(),
+        topics=topics, topic_names={t.code: t.name for t in topics}, amount=format_amount,
+        # Only the correction form needs the agency's date (its latest allowed completion date).
+        today=(await records_service.agency_today(db, report.agency_id)).isoformat() if can_resolve else "",
         max_hours=records_service.MAX_HOURS, reason_limit=records_service.REASON_LIMIT,
         done=DONE.get(request.query_params.get("done") or ""),
     )
@@ -220,9 +220,7 @@ async def _reloaded(db: AsyncSession, report: RecordErrorReport) -> RecordErrorR
 def _reason_problem(reason: str) -> str | None:
     if not reason:
         return "Give a reason: the officer sees it, and it is kept in the audit trail."
-    if len(reason) > records_service.REASON_LIMIT:
-        return f"Use at most {records_service.REASON_LIMIT} characters."
-    return control_character_problem(reason, multiline=True)
+    return service.reason_problem(reason)
 
 
 @dataclass
@@ -276,7 +274,7 @@ async def resolve_report(request: Request, db: NamedDependency[AsyncSession], te
         await db.commit()
         return error_page(403, refusal)
     if report.status != ReportStatus.OPEN:
-        return await _detail_page(request, db, report, errors={"closed": service.ALREADY_CLOSED})
+        return await _detail_page(request, db, report, errors={"closed": ALREADY_CLOSED})
     resolution = await _resolution(request, db, report)
     if isinstance(resolution, FormAgain):
         return await _detail_page(request, db, report, errors=resolution.errors, values=resolution.values,
@@ -311,7 +309,7 @@ async def withdraw_report(request: Request, db: NamedDependency[AsyncSession], t
         return error_page(403, "Only the officer who reported it can withdraw this report.")
     assert user.person_id is not None
     if report.status != ReportStatus.OPEN:
-        return await _detail_page(request, db, report, errors={"closed": service.ALREADY_CLOSED})
+        return await _detail_page(request, db, report, errors={"closed": ALREADY_CLOSED})
     try:
         outcome = await service.withdraw(temporal, report, Withdrawal(actor_id=user.person_id,
                                                                       source=client_ip(request)))
