@@ -46,6 +46,7 @@ from portal.routes import (
 )
 from portal.security import refuse_unusable_input, security_headers
 from portal.sessions import SessionAuthMiddleware
+from portal.uploads import largest_body
 from settings import Settings, get_settings
 
 PORTAL_DIR = Path(__file__).resolve().parent
@@ -133,8 +134,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine),
         plugins=[HTMXPlugin()],
         openapi_config=None,
-        # Above the upload cap plus the form's envelope, so the certificate routes' own 413 page answers first.
-        request_max_body_size=settings.max_upload_bytes + 64 * 1024,
+        # Above every upload route's cap, so their own 413 pages answer first (portal/uploads.py).
+        request_max_body_size=largest_body(settings),
         before_request=refuse_unusable_input,
         before_send=[security_headers(settings)],
         exception_handlers={

@@ -7,10 +7,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
+from services.form_text import MAX_ID
 from settings import Settings
-
-# Row ids are PostgreSQL INTEGER columns; SQLite's limit is 64-bit.
-MAX_ID = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -13,15 +13,16 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from models import AuditEvent, AuditOutcome, EmploymentStatus, Person, RecordSource, TrainingRecord, Unit
 from services.access import CurrentUser, can_edit_officer_records
 from services.audit import record_audit
-from services.record_batches import existing_records, new_record
-from services.training_records import RecordForm, matching_name_or_badge, record_snapshot
+from services.form_text import MAX_ID
+from services.record_batches import existing_records, officer_label
+from services.training_records import RecordForm, matching_name_or_badge, new_record, paginate, record_snapshot
 
 MAX_ATTENDEES = 500
 ROSTER_LIMIT = 100  # roster rows offered at once; a filter narrows the rest
@@ -29,7 +30,6 @@ BADGE_TEXT_LIMIT = 20_000
 BULK_ACTION = "training_record.bulk_add"
 BULK_OBJECT = "bulk_entry"
 _BATCH_ID = re.compile(r"[0-9a-f]{10}")
-_MAX_ID = 2**31 - 1
 
 
 def new_batch_id() -> str:
@@ -52,7 +52,7 @@ def parse_badges(text: str) -> list[str]:
 def parse_ticked(values: Iterable[str]) -> list[int]:
     """The ticked person ids; anything not an id is ignored (it names nobody)."""
     ids = (int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 10)
-    return list(dict.fromkeys(value for value in ids if 0 < value <= _MAX_ID))
+    return list(dict.fromkeys(value for value in ids if 0 < value <= MAX_ID))
 
 
 def _sworn_and_employed() -> list[ColumnElement[bool]]:
@@ -60,19 +60,15 @@ def _sworn_and_employed() -> list[ColumnElement[bool]]:
             Person.employment_status != EmploymentStatus.SEPARATED]
 
 
-def attendee_label(person: Person) -> str:
-    return f"{person.full_name} (badge {person.badge_number})"
-
-
 def attendee_problem(user: CurrentUser, person: Person) -> str | None:
     if person.id == user.person_id:
-        return f"You cannot enter a record for yourself ({attendee_label(person)}): another coordinator must."
+        return f"You cannot enter a record for yourself ({officer_label(person)}): another coordinator must."
     if not can_edit_officer_records(user, person):
         return f"Badge {person.badge_number} is not on your agency's roster."
     if person.employment_status == EmploymentStatus.SEPARATED:
-        return f"{attendee_label(person)} has left the agency."
+        return f"{officer_label(person)} has left the agency."
     if person.license_number is None and person.license_date is None:
-        return f"{attendee_label(person)} is not a licensed officer."
+        return f"{officer_label(person)} is not a licensed officer."
     return None
 
 
@@ -186,13 +182,9 @@ async def roster_choices(session: AsyncSession, agency_id: int, unit_ids: set[in
     stmt = select(Person).where(Person.agency_id == agency_id, *_sworn_and_employed(), Person.id.not_in(list(exclude)))
     if unit_ids is not None:
         stmt = stmt.where(Person.unit_id.in_(unit_ids))
-    stmt = matching_name_or_badge(stmt, search)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(await session.scalars(
-        stmt.options(selectinload(Person.unit)).order_by(Person.last_name, Person.first_name, Person.id)
-        .limit(ROSTER_LIMIT)
-    ))
-    return rows, total
+    stmt, total, _ = await paginate(session, matching_name_or_badge(stmt, search).order_by(
+        Person.last_name, Person.first_name, Person.id), 1, ROSTER_LIMIT)
+    return list(await session.scalars(stmt.options(selectinload(Person.unit)))), total
 
 
 # --- The confirmation page -------------------------------------------------------------------------
@@ -211,7 +203,7 @@ async def bulk_entry(session: AsyncSession, agency_id: int, batch: str
     records = list(await session.scalars(
         select(TrainingRecord).join(Person, Person.id == TrainingRecord.officer_id)
         .where(TrainingRecord.id.in_(record_ids), TrainingRecord.agency_id == agency_id)
-        .options(selectinload(TrainingRecord.officer), selectinload(TrainingRecord.credits))
+        .options(contains_eager(TrainingRecord.officer), selectinload(TrainingRecord.credits))
         .order_by(Person.last_name, Person.first_name, Person.id)
     ))
     return event, records

@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
+# The largest id a form or URL may name: row ids are PostgreSQL INTEGER columns (SQLite's limit is 64-bit).
+MAX_ID = 2**31 - 1
 CONTROL_CHARACTERS = "Remove the control characters (such as NUL or escape codes) from this text."
 
 

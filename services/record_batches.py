@@ -12,27 +12,17 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import TrainingRecord, TrainingRecordCredit
+from compliance.wording import format_amount
+from models import Person, TrainingRecord
 from services.training_records import RecordForm
 
 # (officer, course title ignoring case, completion date, hours): the same training recorded twice.
 RecordKey = tuple[int, str, date, Decimal]
 
 
-def new_record(form: RecordForm, *, agency_id: int, officer_id: int, source: str, source_ref: str,
-               approved_by_id: int | None) -> TrainingRecord:
-    """A record with its credits, ready to add to a session (many are flushed together)."""
-    return TrainingRecord(
-        agency_id=agency_id, officer_id=officer_id, course_title=form.course_title, provider=form.provider,
-        course_number=form.course_number, started_on=form.started_on, completed_on=form.completed_on,
-        hours=form.hours, source=source, source_ref=source_ref, approved_by_id=approved_by_id,
-        credits=[TrainingRecordCredit(topic_code=code, credits=amount)
-                 for code, amount in sorted(form.credits.items())],
-    )
-
-
-def amount_text(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+def officer_label(person: Person) -> str:
+    """How an officer is named in an attendee's or an import row's problem."""
+    return f"{person.full_name} (badge {person.badge_number})"
 
 
 def form_json(form: RecordForm) -> dict[str, Any]:
@@ -43,8 +33,8 @@ def form_json(form: RecordForm) -> dict[str, Any]:
         "course_number": form.course_number,
         "started_on": form.started_on.isoformat() if form.started_on else None,
         "completed_on": form.completed_on.isoformat(),
-        "hours": amount_text(form.hours),
-        "credits": {code: amount_text(value) for code, value in sorted(form.credits.items())},
+        "hours": format_amount(form.hours),
+        "credits": {code: format_amount(value) for code, value in sorted(form.credits.items())},
     }
 
 

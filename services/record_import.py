@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Select, delete, func, insert, select
+from sqlalchemy import Row, Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,9 +25,9 @@ from models import (
     record_import_workflow_id,
     utcnow,
 )
-from services.record_batches import RecordKey, form_json, record_key, recorded_keys
+from services.record_batches import RecordKey, form_json, officer_label, record_key, recorded_keys
 from services.record_import_csv import CsvFile, CsvRow
-from services.training_records import Page
+from services.training_records import Page, paginate
 from services.workflow_starts import enqueue_record_import
 
 CHUNK = 1000  # rows looked up and inserted per round trip while staging
@@ -93,7 +93,7 @@ def officer_problem(person: Person, row: CsvRow, upload: Upload) -> str | None:
     is checked only against a completion date that could be read)."""
     if person.agency_id != upload.agency_id:
         return "This licence number belongs to an officer of another agency."
-    name = f"{person.full_name} (badge {person.badge_number})"
+    name = officer_label(person)
     if person.id == upload.uploaded_by_id:
         return "This is your own record: another coordinator must enter it."
     if person.license_number is None and person.license_date is None:
@@ -119,8 +119,6 @@ async def _stage_chunk(session: AsyncSession, record_import: RecordImport, uploa
     officers = await _Officers.load(session, upload.agency_id, rows)
     officer_ids: dict[int, int] = {}
     for row in rows:
-        if row.form is None and not row.errors:
-            row.errors.append("The row could not be read.")
         if not (row.badge_number or row.license_number):
             continue
         found = officers.find(row)
@@ -173,14 +171,10 @@ async def load_import(session: AsyncSession, import_id: int) -> RecordImport | N
 
 
 async def agency_imports(session: AsyncSession, agency_id: int, page: int) -> Page[RecordImport]:
-    stmt = select(RecordImport).where(RecordImport.agency_id == agency_id)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = min(max(page, 1), max(1, -(-total // LIST_PAGE)))
-    rows = list(await session.scalars(
-        stmt.options(selectinload(RecordImport.uploaded_by))
-        .order_by(RecordImport.created_at.desc(), RecordImport.id.desc())
-        .offset((page - 1) * LIST_PAGE).limit(LIST_PAGE)
-    ))
+    stmt, total, page = await paginate(session, select(RecordImport).where(RecordImport.agency_id == agency_id)
+                                       .order_by(RecordImport.created_at.desc(), RecordImport.id.desc()),
+                                       page, LIST_PAGE)
+    rows = list(await session.scalars(stmt.options(selectinload(RecordImport.uploaded_by))))
     return Page(rows=rows, total=total, page=page, size=LIST_PAGE)
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import ImportStatus, RecordImport, RecordImportRow, RecordSource, Topic, import_source_ref, utcnow
 from services.audit import record_workflow_audit
-from services.record_batches import form_from_json, new_record, record_key, recorded_keys
-from services.training_records import RecordForm
+from services.record_batches import form_from_json, record_key, recorded_keys
+from services.training_records import RecordForm, new_record
 
 RECORDED_MEANWHILE = "Already recorded in Muster (recorded after this file was checked)."
 UNREADABLE = "This row could not be imported; upload it again in a new file."
@@ -82,13 +82,14 @@ async def import_batch(session: AsyncSession, import_id: int, limit: int) -> Bat
     created = []
     for row, form in readable:
         assert row.officer_id is not None
-        if record_key(row.officer_id, form) in recorded:
+        key = record_key(row.officer_id, form)
+        if key in recorded:
             _drop(row, RECORDED_MEANWHILE)
             continue
-        recorded.add(record_key(row.officer_id, form))
+        recorded.add(key)
         created.append((row, new_record(form, agency_id=record_import.agency_id, officer_id=row.officer_id,
-                                        source=RecordSource.BULK_IMPORT, source_ref=import_source_ref(import_id,
-                                                                                                      row.row_number),
+                                        source=RecordSource.BULK_IMPORT,
+                                        source_ref=import_source_ref(import_id, row.row_number),
                                         approved_by_id=record_import.uploaded_by_id)))
     session.add_all(record for _, record in created)
     await session.flush()
@@ -108,11 +109,11 @@ async def import_batch(session: AsyncSession, import_id: int, limit: int) -> Bat
     return BatchOutcome(len(created), dropped, more=len(rows) == limit)
 
 
-async def complete_import(session: AsyncSession, import_id: int) -> tuple[RecordImport, bool]:
-    """Mark the import completed and audit it; True when this call did (False: it already was)."""
+async def complete_import(session: AsyncSession, import_id: int) -> RecordImport:
+    """Mark the import completed and audit it, unless it no longer is importing (a retried call, or cancelled)."""
     record_import = await _locked_import(session, import_id)
     if record_import.status != ImportStatus.IMPORTING:
-        return record_import, False
+        return record_import
     record_import.status = ImportStatus.COMPLETED
     record_import.finished_at = utcnow()
     await record_workflow_audit(
@@ -122,7 +123,7 @@ async def complete_import(session: AsyncSession, import_id: int) -> tuple[Record
          "imported_rows": record_import.imported_rows, "error_rows": record_import.error_rows,
          "workflow_id": record_import.workflow_id},
     )
-    return record_import, True
+    return record_import
 
 
 async def imported_officers(session: AsyncSession, import_id: int, after_id: int, limit: int) -> list[int]:

@@ -21,7 +21,6 @@ LINE_LIMIT = 64 * 1024  # a cell longer than this is not a training record
 
 IDENTIFIERS = ("license_number", "badge_number")
 REQUIRED = ("course_title", "provider", "completed_on", "hours")
-OPTIONAL = ("course_number", "started_on", "topics")
 # Header names accepted for each column, compared lower-case with punctuation folded to spaces.
 ALIASES: dict[str, tuple[str, ...]] = {
     "badge_number": ("badge number", "badge", "badge no", "badge id"),
@@ -82,7 +81,7 @@ class CsvRow:
     row_number: int  # the line in the file where the record starts
     raw: dict[str, str]
     errors: list[str] = field(default_factory=list)
-    form: RecordForm | None = None
+    form: RecordForm | None = None  # set exactly when the cells alone show nothing wrong
 
     @property
     def badge_number(self) -> str:

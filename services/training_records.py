@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from compliance import ComplianceStatus, RequirementStatus
+from compliance.wording import format_amount
 from models import (
     Agency,
     EmploymentStatus,
@@ -386,9 +387,9 @@ def form_values(record: TrainingRecord) -> tuple[dict[str, str], dict[str, str]]
         "course_number": record.course_number or "",
         "started_on": record.started_on.isoformat() if record.started_on else "",
         "completed_on": record.completed_on.isoformat(),
-        "hours": f"{record.hours.normalize():f}",
+        "hours": format_amount(record.hours),
     }
-    return values, {credit.topic_code: f"{credit.credits.normalize():f}" for credit in record.credits}
+    return values, {credit.topic_code: format_amount(credit.credits) for credit in record.credits}
 
 
 def record_snapshot(record: TrainingRecord) -> dict[str, Any]:
@@ -417,12 +418,20 @@ def _credit(existing: TrainingRecordCredit | None, code: str, amount: Decimal) -
     return existing
 
 
+def new_record(form: RecordForm, *, agency_id: int, officer_id: int, source: str, approved_by_id: int | None,
+               source_ref: str | None = None) -> TrainingRecord:
+    """A record with its credits, not yet in a session (bulk entry and imports flush many together)."""
+    record = TrainingRecord(agency_id=agency_id, officer_id=officer_id, source=source, source_ref=source_ref,
+                            approved_by_id=approved_by_id, credits=[])
+    _apply(record, form)
+    return record
+
+
 async def add_record(session: AsyncSession, officer: Person, form: RecordForm, approver_id: int | None
                      ) -> TrainingRecord:
     """A coordinator's entry: counts at once, approved by the coordinator who entered it."""
-    record = TrainingRecord(agency_id=officer.agency_id, officer_id=officer.id, source=RecordSource.COORDINATOR_ENTRY,
-                            approved_by_id=approver_id, credits=[])
-    _apply(record, form)
+    record = new_record(form, agency_id=officer.agency_id, officer_id=officer.id,
+                        source=RecordSource.COORDINATOR_ENTRY, approved_by_id=approver_id)
     session.add(record)
     await session.flush()
     return record
@@ -437,8 +446,8 @@ def correct_record(record: TrainingRecord, form: RecordForm) -> tuple[dict[str, 
         "course_number": form.course_number or "",
         "started_on": form.started_on.isoformat() if form.started_on else "",
         "completed_on": form.completed_on.isoformat(),
-        "hours": f"{form.hours.normalize():f}",
-        "credits": {code: f"{amount.normalize():f}" for code, amount in sorted(form.credits.items())},
+        "hours": format_amount(form.hours),
+        "credits": {code: format_amount(amount) for code, amount in sorted(form.credits.items())},
     }
     if after == before:
         return None

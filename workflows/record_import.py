@@ -9,12 +9,14 @@ who got records are told to re-evaluate, a page at a time. Long runs continue as
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
+from workflows.notification_mail import start_notification_emails
 from workflows.record_import_types import (
     OFFICER_PAGE_SIZE,
     RECORD_IMPORT_WORKFLOW,
@@ -25,14 +27,11 @@ from workflows.record_import_types import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from activities.notifications import NotificationActivities
     from activities.record_import import RecordImportActivities
 
 # A batch of 500 rows takes a second or two; a database outage is waited out with backoff.
 _DB_TIMEOUT = timedelta(minutes=5)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-_EMAIL_TIMEOUT = timedelta(seconds=60)
-_EMAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
 # Signals are a nudge (each licensing cycle re-evaluates when it wakes anyway): give up after a few tries.
 _SIGNAL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 
@@ -62,10 +61,7 @@ class RecordImportWorkflow:
         job.imported = completion.imported
         job.finished = True
         if completion.email_notification_id is not None:
-            await workflow.execute_activity_method(
-                NotificationActivities.send_notification_email, completion.email_notification_id,
-                start_to_close_timeout=_EMAIL_TIMEOUT, retry_policy=_EMAIL_RETRY,
-            )
+            await asyncio.gather(*start_notification_emails([completion.email_notification_id]))
 
     async def _signal_officers(self, job: RecordImportInput) -> None:
         while True:

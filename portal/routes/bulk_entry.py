@@ -28,10 +28,11 @@ from services.workflow_starts import dispatch_one, enqueue_officer_recompute
 from settings import Settings
 
 
-async def _coordinator(request: Request, db: AsyncSession) -> None:
+async def coordinator_only(request: Request, db: AsyncSession, action: str = service.BULK_ACTION) -> None:
+    """Bulk entry and CSV import are for coordinators; anyone else is refused, and `action` audited."""
     user = current_user(request)
     if not can_enter_records_in_bulk(user):
-        audit(request, db, service.BULK_ACTION, "agency", user.agency_id, AuditOutcome.DENIED)
+        audit(request, db, action, "agency", user.agency_id, AuditOutcome.DENIED)
         await db.commit()
         raise PermissionDeniedException()
 
@@ -77,14 +78,14 @@ async def _form_page(request: Request, db: AsyncSession, form: BulkForm, *, erro
 
 @get("/records/bulk")
 async def bulk_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
-    await _coordinator(request, db)
+    await coordinator_only(request, db)
     return await _form_page(request, db, BulkForm(), errors={}, selected=[])
 
 
 @get("/records/bulk/attendees")
 async def attendee_choices(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     """The attendee list for the filter (htmx), the ticked officers kept at the top."""
-    await _coordinator(request, db)
+    await coordinator_only(request, db)
     user = current_user(request)
     params = request.query_params
     form = BulkForm(ticked=service.parse_ticked(params.getall("attendee", [])),
@@ -112,7 +113,7 @@ async def _read(request: Request, db: AsyncSession) -> BulkForm:
 @post("/records/bulk", status_code=200)
 async def record_bulk(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
                       settings: NamedDependency[Settings]) -> Template | Redirect:
-    await _coordinator(request, db)
+    await coordinator_only(request, db)
     user = current_user(request)
     form = await _read(request, db)
     today = await records_service.agency_today(db, user.agency_id)
@@ -146,7 +147,7 @@ async def record_bulk(request: Request, db: NamedDependency[AsyncSession], tempo
 @get("/records/bulk/{batch:str}")
 async def bulk_entry_done(request: Request, db: NamedDependency[AsyncSession], batch: FromPath[str]) -> Template:
     """Who got a record from one bulk entry."""
-    await _coordinator(request, db)
+    await coordinator_only(request, db)
     found = await service.bulk_entry(db, current_user(request).agency_id, batch) if service.is_batch_id(batch) else None
     if found is None:
         raise NotFoundException()

@@ -32,7 +32,7 @@ from models import (
 )
 from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
-from portal.security import refuse_unusable_input
+from portal.uploads import refuse_bodies_over
 from services import certificates as service
 from services import training_records as records_service
 from services import training_requests as requests_service
@@ -43,7 +43,7 @@ from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import download_headers
-from storage.streaming import UploadTooLarge, check_declared_length
+from storage.streaming import UploadTooLarge
 from storage.uploads import TRY_AGAIN
 from storage.validation import InspectedFile
 from workflows.certificate_review_types import NewVersion, ReviewAction, ReviewDecision
@@ -60,17 +60,10 @@ def audit(request: Request, db: AsyncSession, action: str, object_id: int, outco
                  client_ip(request), user.agency_id, detail)
 
 
-async def refuse_oversized_upload(request: Request) -> Response | None:
-    """Before the body is read: a declared length over the cap is refused with our own 413 page."""
-    settings: Settings = request.app.state.settings
-    try:
-        check_declared_length(request.headers.get("content-length"),
-                              settings.max_upload_bytes + service.FORM_ENVELOPE_BYTES)
-    except UploadTooLarge:
-        # The message names the file cap, not the cap plus the form's envelope.
-        return error_page(413, UploadTooLarge(settings.max_upload_bytes).message)
-    await refuse_unusable_input(request)
-    return None
+refuse_oversized_upload = refuse_bodies_over(
+    lambda settings: settings.max_upload_bytes,
+    lambda settings: UploadTooLarge(settings.max_upload_bytes).message,
+)
 
 
 # --- Officer: list and upload ----------------------------------------------------------------------------

@@ -17,63 +17,42 @@ import unicodedata
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from models import AuditOutcome, ImportStatus, RecordImport
-from portal.errors import error_page
-from portal.layout import client_ip, current_user, page
-from portal.security import refuse_unusable_input
+from portal.layout import current_user, page
+from portal.routes.bulk_entry import coordinator_only
+from portal.routes.records import audit as records_audit
+from portal.uploads import refuse_bodies_over
 from services import record_import as service
 from services import record_import_csv as csv_format
 from services import training_records as records_service
-from services.access import can_enter_records_in_bulk, can_manage_record_import
-from services.audit import record_audit
+from services.access import can_manage_record_import
 from services.workflow_starts import dispatch_one
 from settings import Settings
-from storage.streaming import UploadTooLarge, check_declared_length
 from storage.validation import describe_size
 
-FORM_ENVELOPE_BYTES = 64 * 1024
 OBJECT_TYPE = "record_import"
 
 
 def audit(request: Request, db: AsyncSession, action: str, object_id: int, outcome: AuditOutcome,
           detail: dict[str, object] | None = None) -> None:
-    user = current_user(request)
-    record_audit(db, user.id, user.audit_label, action, OBJECT_TYPE, object_id, outcome, client_ip(request),
-                 user.agency_id, detail)
+    records_audit(request, db, action, OBJECT_TYPE, object_id, outcome, detail)
 
 
 def too_large(settings: Settings) -> str:
     return f"The file is larger than {describe_size(settings.max_import_bytes)}. Split it into smaller files."
 
 
-async def refuse_oversized_import(request: Request) -> Response | None:
-    """Before the body is read: a declared length over the cap is refused with our own 413 page."""
-    settings: Settings = request.app.state.settings
-    try:
-        check_declared_length(request.headers.get("content-length"), settings.max_import_bytes + FORM_ENVELOPE_BYTES)
-    except UploadTooLarge:
-        return error_page(413, too_large(settings))
-    await refuse_unusable_input(request)
-    return None
-
-
-async def _coordinator(request: Request, db: AsyncSession, action: str) -> None:
-    user = current_user(request)
-    if not can_enter_records_in_bulk(user):
-        record_audit(db, user.id, user.audit_label, action, "agency", user.agency_id, AuditOutcome.DENIED,
-                     client_ip(request), user.agency_id)
-        await db.commit()
-        raise PermissionDeniedException()
+refuse_oversized_import = refuse_bodies_over(lambda settings: settings.max_import_bytes, too_large)
 
 
 async def _import(request: Request, db: AsyncSession, import_id: int, action: str) -> RecordImport:
-    await _coordinator(request, db, action)
+    await coordinator_only(request, db, action)
     record_import = await service.load_import(db, import_id)
     if record_import is None or not can_manage_record_import(current_user(request), record_import.agency_id):
         audit(request, db, action, import_id, AuditOutcome.DENIED)
@@ -82,18 +61,14 @@ async def _import(request: Request, db: AsyncSession, import_id: int, action: st
     return record_import
 
 
-def _page_number(request: Request) -> int:
-    raw = str(request.query_params.get("page") or "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
-
-
 # --- List, upload form, template -------------------------------------------------------------------
 
 
 @get("/records/imports")
 async def import_list(request: Request, db: NamedDependency[AsyncSession]) -> Template:
-    await _coordinator(request, db, "record_import.list")
-    imports = await service.agency_imports(db, current_user(request).agency_id, _page_number(request))
+    await coordinator_only(request, db, "record_import.list")
+    page_number = records_service.page_number(request.query_params.get("page"))
+    imports = await service.agency_imports(db, current_user(request).agency_id, page_number)
     return await page(request, db, "records/imports/list.html", imports=imports)
 
 
@@ -110,13 +85,13 @@ async def _upload_page(request: Request, db: AsyncSession, error: str | None = N
 
 @get("/records/imports/new")
 async def new_import_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
-    await _coordinator(request, db, "record_import.upload")
+    await coordinator_only(request, db, "record_import.upload")
     return await _upload_page(request, db)
 
 
 @get("/records/imports/template.csv")
 async def import_template(request: Request, db: NamedDependency[AsyncSession]) -> Response:
-    await _coordinator(request, db, "record_import.template")
+    await coordinator_only(request, db, "record_import.template")
     buffer = io.StringIO()
     csv.writer(buffer).writerow(csv_format.TEMPLATE_HEADER)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
@@ -133,7 +108,7 @@ def _file_name(declared: str) -> str:
 @post("/records/imports/new", status_code=200, before_request=refuse_oversized_import)
 async def upload_import(request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
                         ) -> Template | Redirect:
-    await _coordinator(request, db, "record_import.upload")
+    await coordinator_only(request, db, "record_import.upload")
     user = current_user(request)
     form = await request.form()
     upload = form.get("file")
@@ -171,13 +146,22 @@ async def upload_import(request: Request, db: NamedDependency[AsyncSession], set
 async def _detail(request: Request, db: AsyncSession, record_import: RecordImport, error: str | None = None,
                   status_code: int = 200) -> Template:
     preview = record_import.status == ImportStatus.PREVIEW
+    page_number = records_service.page_number(request.query_params.get("page"))
     return await page(
         request, db, "records/imports/detail.html", status_code=status_code, imp=record_import, error=error,
-        errors=await service.error_rows(db, record_import, _page_number(request)),
+        errors=await service.error_rows(db, record_import, page_number),
         sample=await service.sample_rows(db, record_import) if preview else [],
         earlier=await service.earlier_upload(db, record_import) if preview else None,
         Status=ImportStatus,
     )
+
+
+async def _refused(request: Request, db: AsyncSession, record_import: RecordImport, action: str, reason: str
+                   ) -> Template:
+    """The import's page again with why `action` cannot be done (409), the refusal audited."""
+    audit(request, db, action, record_import.id, AuditOutcome.FAILURE, {"reason": reason})
+    await db.commit()
+    return await _detail(request, db, record_import, reason, 409)
 
 
 @get("/records/imports/{import_id:int}")
@@ -202,9 +186,7 @@ async def start_import(request: Request, db: NamedDependency[AsyncSession], temp
         return Redirect(f"/records/imports/{import_id}", status_code=303)
     started = await service.start_import(db, record_import, settings.workflow_id_prefix)
     if isinstance(started, str):
-        audit(request, db, "record_import.start", import_id, AuditOutcome.FAILURE, {"reason": started})
-        await db.commit()
-        return await _detail(request, db, record_import, started, 409)
+        return await _refused(request, db, record_import, "record_import.start", started)
     audit(request, db, "record_import.start", import_id, AuditOutcome.SUCCESS,
           {"valid_rows": record_import.valid_rows, "workflow_id": record_import.workflow_id})
     await db.commit()
@@ -219,9 +201,7 @@ async def cancel_import(request: Request, db: NamedDependency[AsyncSession], imp
     record_import = await _import(request, db, import_id, "record_import.cancel")
     refusal = await service.cancel_import(db, record_import)
     if refusal is not None:
-        audit(request, db, "record_import.cancel", import_id, AuditOutcome.FAILURE, {"reason": refusal})
-        await db.commit()
-        return await _detail(request, db, record_import, refusal, 409)
+        return await _refused(request, db, record_import, "record_import.cancel", refusal)
     audit(request, db, "record_import.cancel", import_id, AuditOutcome.SUCCESS,
           {"valid_rows": record_import.valid_rows, "error_rows": record_import.error_rows})
     await db.commit()
