@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.notifications import add_notification, admin_ids, coordinator_ids
+from compliance.wording import format_amount
 from models import (
     Agency,
     CertificateCredit,
@@ -42,6 +43,7 @@ from models import (
 from services.audit import record_workflow_audit
 from services.licensing import tell_cycle_changed
 from settings import Settings
+from workflows.business_days import business_days_text
 from workflows.certificate_review_types import ESCALATION_BUSINESS_DAYS, REMINDER_BUSINESS_DAYS, ReviewPlan
 
 SUBJECT_TYPE = "certificate_submission"
@@ -101,14 +103,14 @@ class CertificateActivities:
             if submission is None:
                 raise ApplicationError(f"certificate submission {submission_id} does not exist", non_retryable=True)
             version = await _version(session, submission.id, submission.current_version)
-            credits = {credit.topic_code: _amount(credit.credits) for credit in await _credits(session, version)}
+            credits = {credit.topic_code: format_amount(credit.credits) for credit in await _credits(session, version)}
             agency = await session.get_one(Agency, submission.agency_id)
             return ReviewPlan(
                 submission_id=submission.id,
                 agency_id=submission.agency_id,
                 officer_id=submission.officer_id,
                 version=version.version,
-                claimed_hours=_amount(version.hours),
+                claimed_hours=format_amount(version.hours),
                 claimed_credits=credits,
                 reminder_business_days=agency.certificate_reminder_business_days,
                 escalation_business_days=agency.certificate_escalation_business_days,
@@ -197,22 +199,14 @@ def _message(notice: ReviewNotice, title: str, officer_name: str, to_officer: bo
     if notice.event == "reminded":
         days = notice.waited_business_days or REMINDER_BUSINESS_DAYS
         return (f"[Muster] Reminder: a certificate is waiting for review: {title}",
-                f"{officer_name}'s certificate for {title} has waited {_days(days)} for review.")
+                f"{officer_name}'s certificate for {title} has waited {business_days_text(days)} for review.")
     if notice.event == "escalated":
         days = notice.waited_business_days or ESCALATION_BUSINESS_DAYS
         return (f"[Muster] Certificate review overdue: {title}",
-                f"{officer_name}'s certificate for {title} has not been reviewed within {_days(days)}.")
+                f"{officer_name}'s certificate for {title} has not been reviewed within {business_days_text(days)}.")
     what = "A corrected certificate" if notice.event == "new_version" else "A certificate"
     return (f"[Muster] {what} to review: {title}",
             f"{what} from {officer_name} for {title} is waiting in the certificate review queue.")
-
-
-def _days(count: int) -> str:
-    return f"{count} business day{'' if count == 1 else 's'}"
-
-
-def _amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 async def _version(session: AsyncSession, submission_id: int, number: int) -> CertificateVersion:

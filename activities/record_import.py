@@ -59,7 +59,7 @@ class RecordImportActivities:
         """Mark the import completed and tell the uploader (once: the notification is keyed)."""
         try:
             async with self._sessions() as session, session.begin():
-                record_import, _ = await batches.complete_import(session, import_id)
+                record_import = await batches.complete_import(session, import_id)
                 if record_import.status != ImportStatus.COMPLETED:  # cancelled: nothing was imported
                     return ImportCompletion(record_import.imported_rows, None)
                 subject, body = _summary(record_import)

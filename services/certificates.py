@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from temporalio.client import Client
 
+from compliance.wording import format_amount
 from models import (
     CertificateCredit,
     CertificateSubmission,
@@ -38,8 +39,6 @@ from storage.uploads import stored_upload
 from storage.validation import InspectedFile, UploadRefusal, inspect_upload
 from workflows.certificate_review_types import UPDATE_DECIDE, UPDATE_NEW_VERSION, NewVersion, ReviewDecision
 
-# Room for the multipart envelope and the form's other fields on top of the file itself.
-FORM_ENVELOPE_BYTES = 64 * 1024
 NO_LONGER_PENDING = "This certificate is no longer waiting for that."
 
 
@@ -56,7 +55,7 @@ async def prefill(data: bytes, values: dict[str, str]) -> dict[str, str]:
         "provider": facts.provider,
         "course_number": facts.course_number,
         "completed_on": facts.completed_on.isoformat() if facts.completed_on else None,
-        "hours": f"{facts.hours.normalize():f}" if facts.hours is not None and facts.hours_unit == "hours" else None,
+        "hours": format_amount(facts.hours) if facts.hours is not None and facts.hours_unit == "hours" else None,
     }
     return {**values, **{key: value for key, value in found.items() if value and not values.get(key)}}
 
@@ -236,7 +235,7 @@ def earlier_upload_by(version: CertificateVersion, officer_id: int) -> date | No
 
 
 def claimed_credits(version: CertificateVersion) -> dict[str, str]:
-    return {credit.topic_code: f"{credit.credits.normalize():f}" for credit in version.credits}
+    return {credit.topic_code: format_amount(credit.credits) for credit in version.credits}
 
 
 def credit_problem(hours: str, credits: dict[str, str]) -> str | None:
@@ -255,4 +254,4 @@ def credit_problem(hours: str, credits: dict[str, str]) -> str | None:
 
 
 def amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+    return "" if value is None else format_amount(value)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from temporalio.client import Client
 
+from compliance.wording import format_amount
 from models import (
     CostCategory,
     EmploymentStatus,
@@ -184,7 +185,7 @@ def form_values(request: TrainingRequest) -> dict[str, str]:
         "location": request.location,
         "start_date": request.start_date.isoformat(),
         "end_date": request.end_date.isoformat(),
-        "hours": f"{request.hours.normalize():f}",
+        "hours": format_amount(request.hours),
         "justification": request.justification,
         "overnight_travel": "on" if request.overnight_travel else "",
     }

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from compliance.wording import format_date
+from compliance.wording import format_amount, format_date
 from models import Agency, Person, Topic, TrainingRecord
 from services.compliance import officer_status
 from services.training_records import STATE_LABELS, source_label
@@ -41,10 +41,6 @@ def latin1(text: str) -> str:
         kept = "".join(c for c in base if ord(c) < 256 and not unicodedata.combining(c))
         out.append(kept or "?")
     return "".join(out)
-
-
-def amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -171,7 +167,7 @@ def render_pdf(transcript: Transcript) -> bytes:
         ("Licence number", transcript.licence_number or "none recorded"),
         ("Agency", transcript.agency_name),
         ("Period", _period(transcript)),
-        ("Total", f"{amount(transcript.total_hours)} hours in {len(transcript.lines)} records"),
+        ("Total", f"{format_amount(transcript.total_hours)} hours in {len(transcript.lines)} records"),
     ]
     if transcript.standing:
         facts.append(("Standing", transcript.standing))
@@ -187,7 +183,7 @@ def render_pdf(transcript: Transcript) -> bytes:
                        headings_style=FontFace(emphasis="BOLD")) as table:
             table.row(["Topic", "Credits"])
             for name, credits in transcript.topic_totals:
-                table.row([latin1(name), amount(credits)])
+                table.row([latin1(name), format_amount(credits)])
     else:
         pdf.cell(0, 6, "No topic credits in this period.", new_x="LMARGIN", new_y="NEXT")
 
@@ -199,8 +195,8 @@ def render_pdf(transcript: Transcript) -> bytes:
                        headings_style=FontFace(emphasis="BOLD")) as table:
             table.row(["Completed", "Course", "Hours", "Topic credits"])
             for line in transcript.lines:
-                table.row([line.completed_on.isoformat(), latin1(_course(line)), amount(line.hours),
-                           latin1("; ".join(f"{name} {amount(c)}" for name, c in line.credits) or "-")])
+                table.row([line.completed_on.isoformat(), latin1(_course(line)), format_amount(line.hours),
+                           latin1("; ".join(f"{name} {format_amount(c)}" for name, c in line.credits) or "-")])
     return bytes(pdf.output())
 
 

@@ -25,3 +25,8 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if moment.weekday() < _SATURDAY:
             remaining -= 1
     return moment
+
+
+def business_days_text(count: int) -> str:
+    """"1 business day", "3 business days": how messages name a waiting period."""
+    return f"{count} business day{'' if count == 1 else 's'}"

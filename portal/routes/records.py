@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from compliance.wording import format_date
+from compliance.wording import format_amount, format_date
 from models import AuditOutcome, Person, RecordSource, TrainingRecord
 from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
@@ -24,10 +24,10 @@ from services import training_records as records_service
 from services.access import can_edit_officer_records, can_view_officer_records
 from services.audit import record_audit
 from services.licensing import tell_cycle_changed
-from services.transcripts import amount, build_transcript, render_pdf
+from services.transcripts import build_transcript, render_pdf
 from settings import Settings
 
-FORMATTERS: dict[str, Any] = {"format_date": format_date, "amount": amount}
+FORMATTERS: dict[str, Any] = {"format_date": format_date, "amount": format_amount}
 SAVED_MESSAGES = {
     "added": "The record has been added.",
     "corrected": "The record has been corrected.",
