@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, utcnow
 from models.organisation import Person
 
+USER_AGENT_LENGTH = 300  # longer user-agent strings are cut: the start names the browser and system
+
 
 class Role(StrEnum):
     OFFICER = "officer"
@@ -44,6 +46,9 @@ class UserAccount(Base):
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
     mfa_enabled_at: Mapped[datetime | None]
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Set when an administrator reset two-step sign-in: until the person enrols a new device, signing
+    # in leads to enrolment whatever the agency's policy (a reset must never quietly switch MFA off).
+    mfa_reset_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -63,15 +68,21 @@ class UserRole(Base):
 
 
 class WebSession(Base):
-    """A login session. Only a SHA-256 of the cookie token is stored, so a leaked table grants nothing."""
+    """A login session. Only a SHA-256 of the cookie token is stored, so a leaked table grants nothing.
+
+    Pages and URLs name a session by its `id`, never by its token hash.
+    """
 
     __tablename__ = "web_session"
 
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     source_ip: Mapped[str | None] = mapped_column(String(64))
+    # As the browser sent it at sign-in (cut to the column's length), to name the device to its owner.
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_LENGTH))
     revoked_at: Mapped[datetime | None]
 
 

@@ -22,7 +22,9 @@ from models.database import create_engine, create_session_factory
 from portal import errors
 from portal.routes import (
     account,
+    account_sessions,
     admin,
+    admin_accounts,
     audit_log,
     auth,
     bulk_entry,
@@ -40,6 +42,7 @@ from portal.routes import (
     record_import,
     record_reports,
     records,
+    recovery_codes,
     requests,
     requirements,
     waivers,
@@ -100,6 +103,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *calendar.ROUTES,
         *password_reset.ROUTES,
         *locked_accounts.ROUTES,
+        *admin_accounts.ROUTES,
+        *account_sessions.ROUTES,
+        *recovery_codes.ROUTES,
         *audit_log.ROUTES,
         *dashboard.ROUTES,
         *records.ROUTES,

@@ -18,9 +18,15 @@ NOTICES = {
     "submitted": "Your request has been submitted.",
     "withdrawn": "Your request has been withdrawn.",
     "resubmitted": "Your request has been resubmitted.",
+    "resubmit_queued": ("Your changes are saved and queued; they will be sent for review as soon as the workflow "
+                        "service is reachable."),
     "saved": "Settings saved.",
     "password_changed": "Your password has been changed. Your other sessions have been signed out.",
     "unlocked": "The account has been unlocked.",
+    "session_ended": "That session has been signed out.",
+    "sessions_ended": "Every session of the account has been signed out.",
+    "mfa_reset": "Two-step sign-in has been reset and the account signed out everywhere. "
+                 "It must set up a new authenticator app at its next sign-in.",
 }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from models import UserAccount, WebSession, utcnow
+from models.accounts import USER_AGENT_LENGTH
 from services.access import CurrentUser
 from services.mfa import account_needs_mfa
 from services.sign_in import PENDING_TTL, token_digest
@@ -66,10 +67,14 @@ def pending_cookie(settings: Settings, token: str | None) -> Cookie:
     return _cookie(settings, pending_cookie_name(settings), token, int(PENDING_TTL["enrol"].total_seconds()))
 
 
-def start_session(session: AsyncSession, user_id: int, source_ip: str | None) -> str:
-    """Add a new session row to the caller's transaction; returns the cookie token."""
+def start_session(session: AsyncSession, user_id: int, source_ip: str | None, user_agent: str | None = None) -> str:
+    """Add a new session row to the caller's transaction; returns the cookie token.
+
+    The address and user agent are kept so the person can tell their sessions apart (/account/sessions).
+    """
     token = secrets.token_urlsafe(32)
-    session.add(WebSession(token_hash=hash_token(token), user_id=user_id, source_ip=source_ip))
+    session.add(WebSession(token_hash=hash_token(token), user_id=user_id, source_ip=source_ip,
+                           user_agent=user_agent[:USER_AGENT_LENGTH] if user_agent else None))
     return token
 
 
@@ -99,7 +104,7 @@ async def load_session_user(
     """The user of a live session, or None (revoking the session if it has timed out)."""
     now = utcnow()
     async with factory() as session, session.begin():
-        web_session = await session.get(WebSession, hash_token(token))
+        web_session = await session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
         if web_session is None or web_session.revoked_at is not None:
             return None
         idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)

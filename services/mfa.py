@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Agency, MfaRecoveryCode, Role, UserAccount, utcnow
@@ -30,7 +30,8 @@ def mfa_required(roles: frozenset[str], require_for_officers: bool) -> bool:
 
 
 async def account_needs_mfa(session: AsyncSession, account: UserAccount) -> bool:
-    if mfa_required(account.role_names, False):
+    """Whether the account must use MFA: by role, by an administrator's reset, or by the agency's policy."""
+    if mfa_required(account.role_names, False) or account.mfa_reset_at is not None:
         return True
     return bool(await session.scalar(select(Agency.require_mfa_for_officers).where(Agency.id == account.agency_id)))
 
@@ -98,6 +99,25 @@ async def replace_recovery_codes(session: AsyncSession, user_id: int) -> list[st
     return codes
 
 
+async def unused_recovery_codes(session: AsyncSession, user_id: int) -> int:
+    count = await session.scalar(
+        select(func.count(MfaRecoveryCode.id)).where(
+            MfaRecoveryCode.user_id == user_id, MfaRecoveryCode.used_at.is_(None)
+        )
+    )
+    return count or 0
+
+
+async def renew_recovery_codes(session: AsyncSession, account: UserAccount, code: str) -> list[str] | None:
+    """New recovery codes for someone who proves they hold the device (the current app code); else None.
+
+    A session alone is not enough: codes shown to whoever holds a stolen session would outlive it.
+    """
+    if account.mfa_enabled_at is None or not await accept_totp(session, account, code):
+        return None
+    return await replace_recovery_codes(session, account.id)
+
+
 async def use_recovery_code(session: AsyncSession, user_id: int, code: str) -> bool:
     """True when the code is one of the user's unused codes; it is then used up."""
     if len(_normalise_recovery_code(code)) != 20:
@@ -120,6 +140,7 @@ async def confirm_enrolment(session: AsyncSession, account: UserAccount, code: s
     if account.mfa_secret is None or not await accept_totp(session, account, code):
         return None
     account.mfa_enabled_at = utcnow()
+    account.mfa_reset_at = None
     return await replace_recovery_codes(session, account.id)
 
 
@@ -129,3 +150,15 @@ def start_enrolment(account: UserAccount) -> str:
         account.mfa_secret = new_secret()
     assert account.mfa_secret is not None
     return account.mfa_secret
+
+
+async def reset_mfa(session: AsyncSession, account: UserAccount) -> None:
+    """Forget the account's authenticator and recovery codes; its next sign-in enrols a new device.
+
+    The caller ends the account's sessions: whoever held the lost device may hold one of them too.
+    """
+    account.mfa_secret = None
+    account.mfa_enabled_at = None
+    account.mfa_last_step = None
+    account.mfa_reset_at = utcnow()
+    await session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == account.id))

@@ -102,7 +102,7 @@ async def _open_session(request: Request, db: AsyncSession, settings: Settings, 
     old_token = request.cookies.get(cookie_name(settings))
     if old_token:
         await revoke_session(db, old_token)
-    token = start_session(db, account.id, source)
+    token = start_session(db, account.id, source, request.headers.get("user-agent"))
     _audit_login(db, account, account.username, "login", AuditOutcome.SUCCESS, source,
                  {"mfa": method} if method else None)
     await db.commit()

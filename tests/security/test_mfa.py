@@ -162,7 +162,7 @@ async def test_agency_setting_requires_mfa_for_officers(browsers, demo_org, sess
     officer = await browsers("officer1")
     admin = await browsers("admin1")
     form = {"threshold": "500", "reminder_days": "2", "escalation_days": "5", "certificate_reminder_days": "3",
-            "certificate_escalation_days": "7", "require_mfa_for_officers": "on"}
+            "certificate_escalation_days": "7", "timezone": "America/Chicago", "require_mfa_for_officers": "on"}
     assert (await admin.post("/admin/settings", form)).status_code == 303
     [row] = await audit_rows(session_factory, "agency.mfa_policy")
     assert row.detail == {"require_mfa_for_officers": True}
