@@ -229,7 +229,7 @@ def banner(portal: bool) -> str:
     rule = "=" * 78
     lines = [rule, "Muster is running.", ""]
     if portal:
-        lines += [f"  Portal          {PORTAL_URL}", f"  Dev mail        {PORTAL_URL}/dev/mail"]
+        lines += [f"  Portal          {PORTAL_URL}", f"  Dev mail        {PORTAL_URL}/dev/mail (administrators)"]
     lines += [f"  Temporal UI     http://{HOST}:{TEMPORAL_UI_PORT}", f"  SMTP catcher    {HOST}:{SMTP_PORT}"
               f" (messages in {VAR / 'mailbox'})", ""]
     if portal:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
+
+from services.workflow_actions import ActionResult, ActionStatus
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +32,22 @@ def error_page(status_code: int, message: str | None = None) -> Template:
     )
 
 
-def _is_htmx(request: Request) -> bool:
+def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def refusal_response(request: Request, result: ActionResult[Any]) -> Template:
+    """What a caller refused by services.workflow_actions sees: the reason in place of the fragment
+    they acted on (htmx) or an error page; never anything of the object itself."""
+    if result.status is ActionStatus.NOT_FOUND:
+        raise NotFoundException()
+    if is_htmx(request):
+        return Template(template_name="errors/_refusal.html", context={"message": result.message}, status_code=403)
+    return error_page(403, result.message)
+
+
 def not_authenticated(request: Request, _exc: NotAuthorizedException) -> Response:
-    if _is_htmx(request):
+    if is_htmx(request):
         return ClientRedirect("/login")
     return Redirect("/login", status_code=303)
 

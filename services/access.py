@@ -74,26 +74,27 @@ async def can_view_request(session: AsyncSession, user: CurrentUser, request: Tr
 
 def can_decide_task(user: CurrentUser, task: Task, request: TrainingRequest) -> str | None:
     """None when the user may decide this task now, else the reason shown to them."""
-    if task.kind != TaskKind.APPROVE_TRAINING_REQUEST or task.agency_id != user.agency_id:
+    # Whether the task is still open is said only to those it is for: others learn nothing of it.
+    if task.kind != TaskKind.APPROVE_TRAINING_REQUEST or task.agency_id != user.agency_id or user.person_id is None:
         return "You cannot act on this task."
+    if request.officer_id == user.person_id:
+        return "You cannot decide your own request."
+    assigned = task.assignee_id == user.person_id
+    queued_for = task.queue == TaskQueue.COORDINATORS and has_role(user, Role.COORDINATOR)
+    if not (assigned or queued_for):
+        return "This task is not assigned to you."
     if task.status != TaskStatus.OPEN:
         return "This request is no longer pending."
-    if user.person_id is not None and request.officer_id == user.person_id:
-        return "You cannot decide your own request."
-    if user.person_id is not None and task.assignee_id == user.person_id:
-        return None
-    if task.queue == TaskQueue.COORDINATORS and has_role(user, Role.COORDINATOR):
-        return None
-    return "This task is not assigned to you."
+    return None
 
 
 def can_reassign_task(user: CurrentUser, task: Task, request: TrainingRequest) -> str | None:
-    if not has_role(user, Role.COORDINATOR) or task.agency_id != user.agency_id:
+    if not has_role(user, Role.COORDINATOR) or task.agency_id != user.agency_id or user.person_id is None:
         return "Only training coordinators can reassign."
+    if request.officer_id == user.person_id:
+        return "You cannot act on your own request."
     if task.status != TaskStatus.OPEN:
         return "This request is no longer pending."
-    if user.person_id is not None and request.officer_id == user.person_id:
-        return "You cannot act on your own request."
     return None
 
 
@@ -143,7 +144,7 @@ def can_review_certificates(user: CurrentUser) -> bool:
 
 def can_review_certificate(user: CurrentUser, agency_id: int, officer_id: int) -> str | None:
     """None when the user may approve or reject this officer's certificate, else the reason shown."""
-    if not can_review_certificates(user) or user.agency_id != agency_id:
+    if not can_review_certificates(user) or user.agency_id != agency_id or user.person_id is None:
         return "Only training coordinators review certificates."
     if user.person_id is not None and user.person_id == officer_id:
         return "You cannot review your own certificate."
@@ -196,3 +197,21 @@ def can_enter_records_in_bulk(user: CurrentUser) -> bool:
 def can_manage_record_import(user: CurrentUser, import_agency_id: int) -> bool:
     """An import's preview, start and cancel: the coordinators of the agency it belongs to."""
     return can_enter_records_in_bulk(user) and user.agency_id == import_agency_id
+
+
+def can_manage_accounts(user: CurrentUser) -> bool:
+    """The accounts pages (two-step sign-in, sessions): administrators, for accounts of their own agency only
+    (the pages look accounts up within it)."""
+    return has_role(user, Role.ADMIN)
+
+
+def can_reset_two_step_sign_in(user: CurrentUser, account_id: int) -> str | None:
+    """None when the user may reset this account's two-step sign-in, else the reason shown.
+
+    Never one's own: a stolen administrator session must not be able to take the second factor off it.
+    """
+    if not can_manage_accounts(user):
+        return "Only administrators reset two-step sign-in."
+    if user.id == account_id:
+        return "Another administrator must reset your own two-step sign-in."
+    return None

@@ -30,7 +30,9 @@ from models import (
     TrainingRequest,
     certificate_review_workflow_id,
 )
+from services.access import CurrentUser, can_review_certificate
 from services.training_records import MAX_HOURS, QUEUE_PAGE_SIZE, Page, RecordForm, paginate
+from services.workflow_actions import Denied, WorkflowAction
 from services.workflow_starts import START_CERTIFICATE_REVIEW
 from services.workflow_updates import WorkflowRefusal, send_update
 from storage import CertificateStore
@@ -48,7 +50,10 @@ async def inspect(data: bytes, file_name: str, max_bytes: int) -> InspectedFile 
 
 
 async def prefill(data: bytes, values: dict[str, str]) -> dict[str, str]:
-    """`values` with the empty fields filled from the PDF's text, where it has any."""
+    """`values` with the empty fields filled from the PDF's text, where it has any.
+
+    Raises `storage.prefill.TooComplexToRead` when the PDF is too large or complex to read: its message
+    asks the officer to fill the details in."""
     facts = await asyncio.to_thread(prefill_from_pdf, data)
     found = {
         "course_title": facts.course_title,
@@ -195,9 +200,10 @@ async def linked_submission(session: AsyncSession, request_id: int) -> Certifica
     )
 
 
-async def review_row(session: AsyncSession, task_id: int) -> ReviewRow | None:
-    task = await session.get(Task, task_id)
-    if task is None or task.kind != TaskKind.REVIEW_CERTIFICATE:
+async def review_row(session: AsyncSession, agency_id: int, task_id: int) -> ReviewRow | None:
+    """The agency's review task with its certificate; another agency's id finds nothing."""
+    task = await session.get(Task, task_id, populate_existing=True)
+    if task is None or task.kind != TaskKind.REVIEW_CERTIFICATE or task.agency_id != agency_id:
         return None
     submission = await load_submission(session, task.subject_id)
     if submission is None:
@@ -255,3 +261,22 @@ def credit_problem(hours: str, credits: dict[str, str]) -> str | None:
 
 def amount(value: Decimal | None) -> str:
     return "" if value is None else format_amount(value)
+
+
+# --- The coordinator's decision, for services.workflow_actions.perform ------------------------------------
+
+
+async def _may_review(_db: AsyncSession, user: CurrentUser, row: ReviewRow) -> Denied | None:
+    reason = can_review_certificate(user, row.submission.agency_id, row.submission.officer_id)
+    return None if reason is None else Denied(reason)
+
+
+async def _send_decision(client: Client, row: ReviewRow, decision: ReviewDecision) -> str:
+    return await decide(client, row.task.workflow_id, row.task.id, decision)
+
+
+DECIDE_REVIEW = WorkflowAction[ReviewRow, ReviewDecision](
+    audit_action="certificate.decide", object_type="certificate_submission", key_name="task_id",
+    load=review_row, audited_id=lambda row: row.submission.id, permission=_may_review, send=_send_decision,
+    describe=lambda decision: {"action": decision.action.value, "credited_hours": decision.credited_hours},
+)

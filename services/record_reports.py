@@ -30,6 +30,7 @@ from models import (
     TrainingRecord,
     record_report_workflow_id,
 )
+from services.access import CurrentUser, can_resolve_record_report, can_view_record_report, can_withdraw_record_report
 from services.form_text import control_character_problem, parse_date
 from services.training_records import (
     MAX_HOURS,
@@ -40,6 +41,7 @@ from services.training_records import (
     form_values,
     paginate,
 )
+from services.workflow_actions import Denied, WorkflowAction
 from services.workflow_starts import START_RECORD_REPORT
 from services.workflow_updates import send_update
 from storage import CertificateStore
@@ -217,9 +219,11 @@ async def _update(client: Client, workflow_id: str | None, name: str, arg: objec
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-async def load_report(session: AsyncSession, report_id: int) -> RecordErrorReport | None:
+async def load_report(session: AsyncSession, agency_id: int, report_id: int) -> RecordErrorReport | None:
+    """The agency's report with its timeline; another agency's id finds nothing."""
     return await session.scalar(
-        select(RecordErrorReport).where(RecordErrorReport.id == report_id).options(
+        select(RecordErrorReport).where(RecordErrorReport.id == report_id, RecordErrorReport.agency_id == agency_id)
+        .options(
             joinedload(RecordErrorReport.officer),
             joinedload(RecordErrorReport.record).selectinload(TrainingRecord.credits),
             joinedload(RecordErrorReport.result_record),
@@ -292,3 +296,33 @@ def subject_title(report: RecordErrorReport) -> str:
     if ReportKind(report.kind).needs_record:
         return "a record that no longer exists"
     return course_details(report.description).get("course_title") or "a course"
+
+
+# --- The actions on a report, for services.workflow_actions.perform ---------------------------------------
+
+ONLY_THE_REPORTER = "Only the officer who reported it can withdraw this report."
+
+
+async def _may_resolve(db: AsyncSession, user: CurrentUser, report: RecordErrorReport) -> Denied | None:
+    # Someone who may not see the report is answered as if it did not exist.
+    if not await can_view_record_report(db, user, report.officer):
+        return Denied("may not see the report", hidden=True)
+    reason = can_resolve_record_report(user, report.agency_id, report.officer_id)
+    return None if reason is None else Denied(reason)
+
+
+async def _may_withdraw(db: AsyncSession, user: CurrentUser, report: RecordErrorReport) -> Denied | None:
+    if not await can_view_record_report(db, user, report.officer):
+        return Denied("may not see the report", hidden=True)
+    return None if can_withdraw_record_report(user, report.officer_id) else Denied(ONLY_THE_REPORTER)
+
+
+RESOLVE_REPORT = WorkflowAction[RecordErrorReport, Resolution](
+    audit_action="record_report.resolve", object_type="record_error_report", key_name="report_id",
+    load=load_report, audited_id=lambda report: report.id, permission=_may_resolve, send=resolve,
+    describe=lambda resolution: {"action": resolution.action.value},
+)
+WITHDRAW_REPORT = WorkflowAction[RecordErrorReport, Withdrawal](
+    audit_action="record_report.withdraw", object_type="record_error_report", key_name="report_id",
+    load=load_report, audited_id=lambda report: report.id, permission=_may_withdraw, send=withdraw,
+)

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
-from temporalio.client import Client
 
 from compliance.wording import format_amount
 from models import (
@@ -39,19 +38,6 @@ from models import (
 from services.form_text import control_character_problem
 from services.training_records import QUEUE_PAGE_SIZE, Page, paginate
 from services.workflow_starts import enqueue_training_request_start
-from services.workflow_updates import send_update
-from workflows.training_request_types import (
-    SIGNAL_CERTIFICATE_UPLOADED,
-    UPDATE_DECIDE,
-    UPDATE_REASSIGN,
-    UPDATE_RESUBMIT,
-    UPDATE_WITHDRAW,
-    CertificateUploaded,
-    Decision,
-    Reassignment,
-    Resubmission,
-    Withdrawal,
-)
 
 log = logging.getLogger(__name__)
 
@@ -247,10 +233,11 @@ async def save_edits(session: AsyncSession, request: TrainingRequest, form: Trai
     return request.revision
 
 
-async def load_request(session: AsyncSession, request_id: int) -> TrainingRequest | None:
+async def load_request(session: AsyncSession, agency_id: int, request_id: int) -> TrainingRequest | None:
+    """The agency's request with what its pages show; another agency's id finds nothing."""
     return await session.scalar(
         select(TrainingRequest)
-        .where(TrainingRequest.id == request_id)
+        .where(TrainingRequest.id == request_id, TrainingRequest.agency_id == agency_id)
         .options(
             selectinload(TrainingRequest.officer),
             selectinload(TrainingRequest.current_approver),
@@ -353,14 +340,14 @@ async def inbox_count(session: AsyncSession, person_id: int | None) -> int:
     ) or 0
 
 
-async def task_row(session: AsyncSession, task_id: int) -> TaskRow | None:
-    """The task with its request and officer, whatever the task's status."""
+async def task_row(session: AsyncSession, agency_id: int, task_id: int) -> TaskRow | None:
+    """The agency's task with its request and officer, whatever the task's status."""
     officer = aliased(Person)
     result = await session.execute(
         select(Task, TrainingRequest, officer)
         .join(TrainingRequest, TrainingRequest.id == Task.subject_id)
         .join(officer, officer.id == TrainingRequest.officer_id)
-        .where(Task.id == task_id, Task.kind == TaskKind.APPROVE_TRAINING_REQUEST)
+        .where(Task.id == task_id, Task.agency_id == agency_id, Task.kind == TaskKind.APPROVE_TRAINING_REQUEST)
         .options(selectinload(TrainingRequest.current_approver))
         .execution_options(populate_existing=True)
     )
@@ -368,66 +355,27 @@ async def task_row(session: AsyncSession, task_id: int) -> TaskRow | None:
     return TaskRow(*found) if found else None
 
 
-async def eligible_reassignees(session: AsyncSession, agency_id: int) -> list[Person]:
+@dataclass(frozen=True)
+class Reassignee:
+    """A supervisor a coordinator may hand a request to (plain values: they outlive the session)."""
+
+    id: int
+    display_name: str
+
+
+async def eligible_reassignees(session: AsyncSession, agency_id: int) -> list[Reassignee]:
     """Active supervisors (sergeant, lieutenant, command) of the agency with an active account."""
-    return list(
-        await session.scalars(
-            select(Person)
-            .join(UserAccount, UserAccount.person_id == Person.id)
-            .join(UserRole, UserRole.user_id == UserAccount.id)
-            .where(
-                Person.agency_id == agency_id,
-                Person.employment_status == EmploymentStatus.ACTIVE,
-                UserAccount.is_active.is_(True),
-                UserRole.role.in_([Role.SERGEANT, Role.LIEUTENANT, Role.COMMAND]),
-            )
-            .distinct()
-            .order_by(Person.last_name, Person.first_name)
+    people = await session.scalars(
+        select(Person)
+        .join(UserAccount, UserAccount.person_id == Person.id)
+        .join(UserRole, UserRole.user_id == UserAccount.id)
+        .where(
+            Person.agency_id == agency_id,
+            Person.employment_status == EmploymentStatus.ACTIVE,
+            UserAccount.is_active.is_(True),
+            UserRole.role.in_([Role.SERGEANT, Role.LIEUTENANT, Role.COMMAND]),
         )
+        .distinct()
+        .order_by(Person.last_name, Person.first_name)
     )
-
-
-# --- Workflow Updates -------------------------------------------------------------------------
-
-
-NO_LONGER_PENDING = "This request is no longer pending."
-
-
-async def _update(client: Client, workflow_id: str | None, name: str, arg: object, update_id: str) -> None:
-    await send_update(client, workflow_id, name, arg, update_id=update_id, not_running=NO_LONGER_PENDING)
-
-
-async def decide(client: Client, workflow_id: str, task_id: int, decision: Decision) -> None:
-    await _update(client, workflow_id, UPDATE_DECIDE, decision, f"decision:{task_id}")
-
-
-async def withdraw(client: Client, request: TrainingRequest, withdrawal: Withdrawal) -> None:
-    await _update(client, request.workflow_id, UPDATE_WITHDRAW, withdrawal, f"withdraw:{request.id}")
-
-
-async def resubmit(client: Client, request: TrainingRequest, resubmission: Resubmission) -> None:
-    update_id = f"resubmit:{request.id}:{request.revision}"
-    await _update(client, request.workflow_id, UPDATE_RESUBMIT, resubmission, update_id)
-
-
-async def reassign(client: Client, workflow_id: str, task_id: int, reassignment: Reassignment) -> None:
-    await _update(client, workflow_id, UPDATE_REASSIGN, reassignment, f"reassign:{task_id}")
-
-
-async def tell_certificate_uploaded(client: Client, request: TrainingRequest, submission_id: int) -> bool:
-    """Stop the request's certificate reminders; False when it could not be told.
-
-    Best effort: the reminder activity checks the database before it reminds anyone, so a lost
-    signal (Temporal down, the workflow already finished) changes nothing the officer sees.
-    """
-    if not request.workflow_id:
-        return False
-    try:
-        await client.get_workflow_handle(request.workflow_id).signal(
-            SIGNAL_CERTIFICATE_UPLOADED, CertificateUploaded(submission_id=submission_id)
-        )
-    except Exception:  # RPC errors, a lazy client that cannot connect, timeouts
-        log.warning("could not tell %s that certificate %s was uploaded", request.workflow_id, submission_id,
-                    exc_info=True)
-        return False
-    return True
+    return [Reassignee(person.id, person.display_name) for person in people]

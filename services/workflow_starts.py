@@ -1,9 +1,10 @@
-"""Starting workflows from the transactional outbox, exactly once.
+"""Starting workflows, and sending Updates that must not be lost, from the transactional outbox.
 
 A request and its outbox row are committed together (`enqueue_workflow_start`). The portal then
 tries to start the workflow at once; if Temporal is unreachable the row stays pending and the relay
 in the worker process starts it when Temporal is back. Starts use the business workflow id with
 REJECT_DUPLICATE/USE_EXISTING, so a start repeated after a crash is a no-op, never a second run.
+Updates (a resubmitted request) carry their own Update id, which Temporal runs at most once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +23,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models import EmploymentStatus, OutboxMessage, Person, TrainingRequest, training_request_workflow_id, utcnow
+from services.workflow_updates import WorkflowRefusal, send_update
 from workflows.agency_recompute_types import (
     AGENCY_RECOMPUTE_WORKFLOW,
     AgencyRecomputeInput,
@@ -39,7 +42,7 @@ from workflows.officer_recompute_types import (
 )
 from workflows.record_import_types import RECORD_IMPORT_WORKFLOW, RecordImportInput
 from workflows.record_report_types import RECORD_REPORT_WORKFLOW, RecordReportInput
-from workflows.training_request_types import WORKFLOW_NAME, TrainingRequestInput
+from workflows.training_request_types import UPDATE_RESUBMIT, WORKFLOW_NAME, Resubmission, TrainingRequestInput
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ START_CERTIFICATE_REVIEW = "start_certificate_review"
 START_RECORD_REPORT = "start_record_report"
 START_RECORD_IMPORT = "start_record_import"
 START_OFFICER_RECOMPUTE = "start_officer_recompute"
+RESUBMIT_TRAINING_REQUEST = "resubmit_training_request"
 # How often the relay looks for licensed officers whose cycle workflow was never queued.
 _SWEEP_EVERY_ROUNDS = 150
 _MAX_BACKOFF = timedelta(minutes=5)
@@ -71,6 +75,35 @@ async def enqueue_training_request_start(
     session.add(message)
     await session.flush()
     return message
+
+
+async def enqueue_training_request_resubmission(
+    session: AsyncSession, request: TrainingRequest, resubmission: Resubmission
+) -> OutboxMessage:
+    """Queue the request's resubmission in the transaction that saves its edits, so the edits are
+    never saved without being sent for review. Its Update id is the request's new revision."""
+    assert request.workflow_id is not None
+    message = OutboxMessage(kind=RESUBMIT_TRAINING_REQUEST, workflow_id=request.workflow_id,
+                            update_id=f"resubmit:{request.id}:{request.revision}", payload=asdict(resubmission))
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def resubmission_pending(session: AsyncSession, request: TrainingRequest) -> bool:
+    """Whether the request's last resubmission is still waiting for Temporal."""
+    pending = await session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.workflow_id == request.workflow_id, OutboxMessage.kind == RESUBMIT_TRAINING_REQUEST,
+        OutboxMessage.dispatched_at.is_(None)).limit(1))
+    return pending is not None
+
+
+async def refused_delivery(session: AsyncSession, message_id: int) -> str | None:
+    """Why the workflow refused a delivered Update, if it did (shown to the person who sent it)."""
+    message = await session.get(OutboxMessage, message_id, populate_existing=True)
+    if message is None or message.dispatched_at is None or not message.update_id:
+        return None
+    return message.last_error
 
 
 async def enqueue_agency_recompute(
@@ -176,16 +209,35 @@ async def _start(client: Client, message: OutboxMessage, task_queue: str) -> Non
         )
 
 
+async def _send_update(client: Client, message: OutboxMessage) -> None:
+    if message.kind != RESUBMIT_TRAINING_REQUEST:
+        raise ValueError(f"unknown outbox kind {message.kind!r}")
+    try:
+        await send_update(client, message.workflow_id, UPDATE_RESUBMIT, Resubmission(**message.payload),
+                          update_id=message.update_id, not_running="This request is no longer pending.")
+    except WorkflowRefusal as refusal:
+        if refusal.retryable:
+            raise
+        # The workflow said no (the request was withdrawn meanwhile, say): sending again changes nothing.
+        log.warning("update %s to %s refused: %s", message.update_id, message.workflow_id, refusal)
+        message.last_error = str(refusal)[:2000]
+        return
+    message.last_error = None
+
+
 async def dispatch_one(
     factory: async_sessionmaker[AsyncSession], client: Client, message_id: int, task_queue: str
 ) -> bool:
-    """Try to start one pending message now. True if it is dispatched (now or before)."""
+    """Try to deliver one pending message now. True if it is dispatched (now or before)."""
     async with factory() as session, session.begin():
         message = await session.get(OutboxMessage, message_id)
         if message is None or message.dispatched_at is not None:
             return message is not None
         try:
-            await _start(client, message, task_queue)
+            if message.update_id:
+                await _send_update(client, message)
+            else:
+                await _start(client, message, task_queue)
         except Exception as error:  # Temporal unreachable, timeouts: try again later
             message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:2000]

@@ -23,7 +23,15 @@ _FIRST_PAUSE = 0.05
 
 
 class WorkflowRefusal(Exception):
-    """The workflow (or Temporal) refused an action; `str(error)` is safe to show the user."""
+    """The workflow (or Temporal) refused an action; `str(error)` is safe to show the user.
+
+    `retryable`: Temporal could not be reached, so the same Update may succeed later; otherwise the
+    workflow itself said no, and sending it again changes nothing.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 async def send_update(client: Client, workflow_id: str | None, name: str, arg: object, *,
@@ -44,13 +52,15 @@ async def send_update(client: Client, workflow_id: str | None, name: str, arg: o
             if isinstance(cause, ApplicationError) and cause.type == BUSY and attempt + 1 < _BUSY_ATTEMPTS:
                 await asyncio.sleep(_FIRST_PAUSE * 2**attempt)
                 continue
-            raise WorkflowRefusal(getattr(cause, "message", None) or str(cause) or "Refused.") from error
+            busy = isinstance(cause, ApplicationError) and cause.type == BUSY
+            raise WorkflowRefusal(getattr(cause, "message", None) or str(cause) or "Refused.",
+                                  retryable=busy) from error
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise WorkflowRefusal(not_running) from error
             if error.status == RPCStatusCode.FAILED_PRECONDITION:
                 raise WorkflowRefusal(closed or not_running) from error
-            raise WorkflowRefusal(UNAVAILABLE) from error
+            raise WorkflowRefusal(UNAVAILABLE, retryable=True) from error
         except Exception as error:  # a lazy client that cannot connect, timeouts
-            raise WorkflowRefusal(UNAVAILABLE) from error
+            raise WorkflowRefusal(UNAVAILABLE, retryable=True) from error
     raise AssertionError("unreachable: the last attempt returns or raises")

@@ -30,18 +30,21 @@ from models import (
     RequestStatus,
     TrainingRequest,
 )
-from portal.errors import error_page
+from portal.errors import error_page, is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
 from portal.uploads import refuse_bodies_over
 from services import certificates as service
 from services import training_records as records_service
 from services import training_requests as requests_service
-from services.access import can_review_certificate, can_review_certificates, can_view_certificate
+from services.access import can_review_certificates, can_view_certificate
 from services.audit import record_audit
+from services.training_request_actions import tell_certificate_uploaded
+from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from services.workflow_starts import dispatch_one
 from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
+from storage.prefill import TooComplexToRead
 from storage.serving import download_headers
 from storage.streaming import UploadTooLarge
 from storage.uploads import TRY_AGAIN
@@ -129,8 +132,11 @@ async def _checked_upload(request: Request, db: AsyncSession, action: str, objec
     if isinstance(form, dict):
         note = None
         if upload.content_type == "application/pdf":
-            filled = await service.prefill(data, values)
-            note, values = (PREFILLED if filled != values else None), filled
+            try:
+                filled = await service.prefill(data, values)
+                note, values = (PREFILLED if filled != values else None), filled
+            except TooComplexToRead as refusal:
+                note = refusal.message
         form["certificate"] = "Choose the certificate file again."
         return await _form_page(request, db, action=action, values=values, credits=credits, errors=form, note=note,
                                 training_request=training_request)
@@ -146,7 +152,7 @@ async def _request_to_link(request: Request, db: AsyncSession, officer_id: int) 
     raw = request.query_params.get("request") or ""
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         return None
-    training_request = await requests_service.load_request(db, int(raw))
+    training_request = await requests_service.load_request(db, current_user(request).agency_id, int(raw))
     if training_request is None or training_request.officer_id != officer_id:
         audit(request, db, "certificate.link_request", 0, AuditOutcome.DENIED, {"training_request_id": int(raw)})
         await db.commit()
@@ -181,8 +187,11 @@ async def read_certificate_details(request: Request, db: NamedDependency[AsyncSe
     elif upload.content_type != "application/pdf":
         note = None  # a photo of a certificate: nothing to read
     else:
-        filled = await service.prefill(data, values)
-        note, values = (READ_FILLED if filled != values else READ_NOTHING), filled
+        try:
+            filled = await service.prefill(data, values)
+            note, values = (READ_FILLED if filled != values else READ_NOTHING), filled
+        except TooComplexToRead as refusal:  # bounded reading gave up: the officer types the details
+            note = refusal.message
     user = current_user(request)
     return Template(template_name="certificates/_details.html", context={
         "values": values, "credits": credits, "errors": {}, "details_note": note,
@@ -232,7 +241,7 @@ async def upload_certificate(
     if message_id is not None:
         await dispatch_one(request.app.state.session_factory, temporal, message_id, settings.task_queue)
     if linked is not None:
-        await requests_service.tell_certificate_uploaded(temporal, linked, submission.id)
+        await tell_certificate_uploaded(temporal, linked, submission.id)
     return Redirect(f"/certificates?uploaded={submission.id}", status_code=303)
 
 
@@ -367,11 +376,11 @@ def _row(row: service.ReviewRow, *, outcome: str | None = None, error: str | Non
                     status_code=status_code)
 
 
-def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | None) -> ReviewDecision | str:
+def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | None) -> ReviewDecision | Invalid:
     try:
         action = ReviewAction(str(form.get("action") or ""))
     except ValueError:
-        return "Choose Approve or Reject."
+        return Invalid("Choose Approve or Reject.")
     reason = str(form.get("reason") or "").strip()[:2000]
     hours = str(form.get("credited_hours") or "").strip()
     # The row's form shows the claimed topics prefilled; a cleared field means no credit for it.
@@ -380,7 +389,7 @@ def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | No
     if action == ReviewAction.APPROVE:
         problem = service.credit_problem(hours or service.amount(row.version.hours), credits)
         if problem:
-            return problem
+            return Invalid(problem)
     return ReviewDecision(actor_id=actor_id, action=action, reason=reason, actor_is_coordinator=True,
                           source=source, credited_hours=hours or None, credited_credits=credits or None)
 
@@ -389,39 +398,23 @@ def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | No
 async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
                  task_id: FromPath[int]) -> Template | Redirect | Response:
     user = current_user(request)
-    row = await service.review_row(db, task_id)
-    if row is None or row.task.agency_id != user.agency_id:
-        raise NotFoundException()
-    is_htmx = request.headers.get("hx-request") == "true"
     form = await request.form()
-    refusal = can_review_certificate(user, row.submission.agency_id, row.submission.officer_id)
-    if refusal is None and user.person_id is None:
-        refusal = "Only training coordinators review certificates."
-    if refusal is not None:
-        audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.DENIED,
-              {"task_id": task_id, "reason": refusal})
-        await db.commit()
-        return _row(row, error=refusal, status_code=403) if is_htmx else error_page(403, refusal)
-    assert user.person_id is not None
-    decision = _decision(form, row, user.person_id, client_ip(request))
-    if isinstance(decision, str):
-        return _row(row, error=decision, status_code=400)
-    try:
-        result = await service.decide(temporal, row.task.workflow_id, task_id, decision)
-    except WorkflowRefusal as refused:
-        audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.FAILURE,
-              {"task_id": task_id, "action": decision.action.value, "reason": str(refused)})
-        await db.commit()
-        return _row(row, error=str(refused))
-    audit(request, db, "certificate.decide", row.submission.id, AuditOutcome.SUCCESS,
-          {"task_id": task_id, "action": decision.action.value, "credited_hours": decision.credited_hours})
-    await db.commit()
-    db.expire_all()
-    row = await service.review_row(db, task_id) or row
-    if not is_htmx:
+
+    async def read_decision(row: service.ReviewRow) -> ReviewDecision | Invalid:
+        assert user.person_id is not None  # can_review_certificate refuses accounts with no person
+        return _decision(form, row, user.person_id, client_ip(request))
+
+    result = await perform(db, temporal, Actor(user, client_ip(request)), service.DECIDE_REVIEW, task_id,
+                           read_decision)
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    if result.status is not ActionStatus.DONE:
+        return _row(result.subject, error=result.message,
+                    status_code=400 if result.status is ActionStatus.INVALID else 200)
+    if not is_htmx(request):
         return Redirect("/certificates/review", status_code=303)
-    return _row(row, outcome="Approved — added to the officer's training history" if result == "approved"
-                else "Rejected — returned to the officer")
+    return _row(result.subject, outcome="Approved — added to the officer's training history"
+                if result.answer == "approved" else "Rejected — returned to the officer")
 
 
 ROUTES = [my_certificates, new_certificate_form, read_certificate_details, upload_certificate, new_version_form,

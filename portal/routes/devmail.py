@@ -1,6 +1,8 @@
-"""Development mailbox: the .eml files the mailer wrote to settings.dev_mailbox_dir.
+"""Development mailbox: the .eml files the local mail catcher wrote to settings.dev_mailbox_dir.
 
-Registered only when that setting is present, so production has no such route.
+Registered only when that setting is present (`make run` sets it; production settings refuse it).
+It holds everyone's mail, password-reset links included, so only administrators may read it; to
+anyone else it does not exist (404).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.layout import page
+from models import Role
+from portal.layout import current_user, page
+from services.access import has_role
 from settings import Settings
 
 # A plain file name: no separators, no "..", must end in .eml.
@@ -53,10 +57,16 @@ def _summary(path: Path, message: EmailMessage) -> MailSummary:
     )
 
 
+def _administrators_only(request: Request) -> None:
+    if not has_role(current_user(request), Role.ADMIN):
+        raise NotFoundException()
+
+
 @get("/dev/mail")
 async def dev_mail(
     request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
 ) -> Template:
+    _administrators_only(request)
     folder = settings.dev_mailbox_dir
     paths = sorted(
         (p for p in folder.glob("*.eml") if p.is_file() and not p.is_symlink()) if folder and folder.exists() else [],
@@ -74,6 +84,7 @@ async def dev_mail_detail(
     settings: NamedDependency[Settings],
     name: FromPath[str],
 ) -> Template:
+    _administrators_only(request)
     folder = settings.dev_mailbox_dir
     if folder is None or not _NAME.fullmatch(name):
         raise NotFoundException()

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from models import AuditOutcome, Role
-from portal.errors import error_page
+from portal.errors import is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
 from portal.routes.inbox import INBOX_CHANGED
 from services import compliance_cases
 from services import training_requests as requests_service
-from services.access import CurrentUser, can_reassign_task, has_role
+from services.access import CurrentUser, has_role
 from services.audit import record_audit
 from services.training_records import page_number
-from services.workflow_updates import WorkflowRefusal
+from services.training_request_actions import REASSIGN_TASK
+from services.training_requests import Reassignee, TaskRow
+from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from workflows.training_request_types import Reassignment
 
 
@@ -84,70 +86,32 @@ async def reassign_task(
     task_id: FromPath[int],
 ) -> Template | Redirect:
     user = current_user(request)
-    row = await requests_service.task_row(db, task_id)
-    if row is None:
-        raise NotFoundException()
     form = await request.form()
-    is_htmx = request.headers.get("hx-request") == "true"
-    candidates = [
-        person
-        for person in await requests_service.eligible_reassignees(db, user.agency_id)
-        if person.id != row.request.officer_id
-    ]
-    source = client_ip(request)
-    reason = can_reassign_task(user, row.task, row.request)
-    new_approver_id = str(form.get("new_approver_id") or "")
-    if reason is None and not any(str(person.id) == new_approver_id for person in candidates):
-        reason = "Choose a supervisor from the list."
-    context = {
-        "row": row,
-        "view": "escalations",
-        "outcome": None,
-        "error": reason,
-        "candidates": {task_id: candidates},
-    }
+    chosen = str(form.get("new_approver_id") or "")
+    candidates: list[Reassignee] = []
 
-    def audit(outcome: AuditOutcome, **detail: object) -> None:
-        record_audit(
-            db,
-            user.id,
-            user.audit_label,
-            "training_request.reassign",
-            "training_request",
-            row.request.id,
-            outcome,
-            source,
-            user.agency_id,
-            {"task_id": task_id, "new_approver_id": new_approver_id, **detail},
-        )
+    async def read_reassignment(row: TaskRow) -> Reassignment | Invalid:
+        # Read only once the pipeline let this coordinator act: the list is the agency's supervisors.
+        candidates.extend(person for person in await requests_service.eligible_reassignees(db, user.agency_id)
+                          if person.id != row.request.officer_id)
+        if not any(str(person.id) == chosen for person in candidates):
+            return Invalid("Choose a supervisor from the list.")
+        assert user.person_id is not None
+        return Reassignment(actor_id=user.person_id, new_approver_id=int(chosen), actor_is_coordinator=True,
+                            comment=str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT],
+                            source=client_ip(request))
 
-    if reason is not None:
-        audit(AuditOutcome.DENIED, reason=reason)
-        await db.commit()
-        if not is_htmx:
-            return error_page(403, reason)
-        return Template(template_name="inbox/_row.html", context=context, status_code=403)
-    assert user.person_id is not None
-    reassignment = Reassignment(
-        actor_id=user.person_id,
-        new_approver_id=int(new_approver_id),
-        actor_is_coordinator=True,
-        comment=str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT],
-        source=source,
-    )
-    try:
-        await requests_service.reassign(temporal, row.task.workflow_id, task_id, reassignment)
-    except WorkflowRefusal as refusal:
-        audit(AuditOutcome.FAILURE, reason=str(refusal))
-        await db.commit()
-        context["error"] = str(refusal)
-        return Template(template_name="inbox/_row.html", context=context)
-    audit(AuditOutcome.SUCCESS)
-    await db.commit()
-    if not is_htmx:
+    result = await perform(db, temporal, Actor(user, client_ip(request)), REASSIGN_TASK, task_id, read_reassignment)
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    if result.status is ActionStatus.DONE and not is_htmx(request):
         return Redirect("/escalations", status_code=303)
-    name = next(p.display_name for p in candidates if str(p.id) == new_approver_id)
-    context["outcome"] = f"Reassigned to {name}"
+    context = {"row": result.subject, "view": "escalations", "outcome": None, "error": result.message,
+               "candidates": {task_id: candidates}}
+    if result.status is not ActionStatus.DONE:
+        status_code = 400 if result.status is ActionStatus.INVALID else 200
+        return Template(template_name="inbox/_row.html", context=context, status_code=status_code)
+    context["outcome"] = "Reassigned to " + next(p.display_name for p in candidates if str(p.id) == chosen)
     return Template(template_name="inbox/_row.html", context=context, headers={"HX-Trigger": INBOX_CHANGED})
 
 

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from models import AuditOutcome, RequestStatus, Role
-from portal.errors import error_page
+from models import RequestStatus, Role
+from portal.errors import is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
 from services import training_requests as requests_service
-from services.access import CurrentUser, can_decide_task, has_role
-from services.audit import record_audit
+from services.access import CurrentUser, has_role
+from services.training_request_actions import DECIDE_TASK
 from services.training_requests import TaskRow
-from services.workflow_updates import WorkflowRefusal
+from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from workflows.training_request_types import Decision, DecisionAction
 
 INBOX_CHANGED = "inbox-changed"
@@ -87,63 +86,29 @@ async def decide_task(
     user = current_user(request)
     form = await request.form()
     view = "escalations" if form.get("view") == "escalations" else "inbox"
-    is_htmx = bool(request.headers.get("hx-request") == "true")
-    row = await requests_service.task_row(db, task_id)
-    if row is None:
-        raise NotFoundException()
-    try:
-        action = DecisionAction(str(form.get("action") or ""))
-    except ValueError:
-        return _row_response(request, row, view=view, error="Choose Approve, Request changes or Deny.", status_code=400)
-    comment = str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT]
-    source = client_ip(request)
-    training_request_id = row.request.id
 
-    def audit(outcome: AuditOutcome, **detail: object) -> None:
-        record_audit(
-            db,
-            user.id,
-            user.audit_label,
-            "training_request.decide",
-            "training_request",
-            training_request_id,
-            outcome,
-            source,
-            user.agency_id,
-            {"task_id": task_id, "action": action.value, **detail},
-        )
+    async def read_decision(row: TaskRow) -> Decision | Invalid:
+        try:
+            action = DecisionAction(str(form.get("action") or ""))
+        except ValueError:
+            return Invalid("Choose Approve, Request changes or Deny.")
+        assert user.person_id is not None  # can_decide_task refuses accounts with no person
+        return Decision(actor_id=user.person_id, action=action,
+                        comment=str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT],
+                        actor_is_coordinator=has_role(user, Role.COORDINATOR) and row.task.queue is not None,
+                        source=client_ip(request))
 
-    reason = can_decide_task(user, row.task, row.request)
-    if reason is not None:
-        audit(AuditOutcome.DENIED, reason=reason)
-        await db.commit()
-        if is_htmx:
-            return _row_response(request, row, view=view, error=reason, status_code=403)
-        return error_page(403, reason)
-    assert user.person_id is not None
-    decision = Decision(
-        actor_id=user.person_id,
-        action=action,
-        comment=comment,
-        actor_is_coordinator=has_role(user, Role.COORDINATOR) and row.task.queue is not None,
-        source=source,
-    )
-    try:
-        await requests_service.decide(temporal, row.task.workflow_id, task_id, decision)
-    except WorkflowRefusal as refusal:
-        audit(AuditOutcome.FAILURE, reason=str(refusal))
-        await db.commit()
-        db.expire_all()
-        row = await requests_service.task_row(db, task_id) or row
-        return _row_response(request, row, view=view, error=str(refusal))
-    audit(AuditOutcome.SUCCESS)
-    await db.commit()
-    # The update returns after the workflow's activities wrote the projection: re-read it.
-    db.expire_all()
-    row = await requests_service.task_row(db, task_id) or row
-    if not is_htmx:
+    result = await perform(db, temporal, Actor(user, client_ip(request)), DECIDE_TASK, task_id, read_decision)
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    row = result.subject
+    if result.status is ActionStatus.INVALID:
+        return _row_response(request, row, view=view, error=result.message, status_code=400)
+    if result.status is ActionStatus.DECLINED:
+        return _row_response(request, row, view=view, error=result.message)
+    if not is_htmx(request):
         return Redirect(_RETURN_TO[view], status_code=303)
-    return _row_response(request, row, view=view, outcome=outcome_message(row, action, user))
+    return _row_response(request, row, view=view, outcome=outcome_message(row, result.form.action, user))
 
 
 ROUTES = [inbox, inbox_count_badge, decide_task]

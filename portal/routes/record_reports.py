@@ -23,7 +23,7 @@ from temporalio.client import Client
 
 from compliance.wording import format_amount
 from models import AuditOutcome, Person, RecordErrorReport, ReportKind, ReportStatus
-from portal.errors import error_page
+from portal.errors import error_page, refusal_response
 from portal.layout import client_ip, current_user, page
 from portal.routes.certificates import refuse_oversized_upload
 from services import record_reports as service
@@ -36,8 +36,8 @@ from services.access import (
 )
 from services.audit import record_audit
 from services.certificates import inspect
+from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from services.workflow_starts import dispatch_one
-from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import download_headers
@@ -75,7 +75,7 @@ def _officer_id(request: Request) -> int:
 
 async def _viewable(request: Request, db: AsyncSession, report_id: int, action: str) -> RecordErrorReport:
     """The report, if the user may see it; refusals are audited and answer 404."""
-    report = await service.load_report(db, report_id)
+    report = await service.load_report(db, current_user(request).agency_id, report_id)
     if report is None or not await can_view_record_report(db, current_user(request), report.officer):
         audit(request, db, action, report_id, AuditOutcome.DENIED)
         await db.commit()
@@ -207,16 +207,6 @@ async def report_detail(request: Request, db: NamedDependency[AsyncSession], rep
     return await _detail_page(request, db, report)
 
 
-async def _reloaded(db: AsyncSession, report: RecordErrorReport) -> RecordErrorReport:
-    """The report as the database holds it now (after a refusal, someone else may have closed it)."""
-    report_id = report.id
-    db.expire_all()
-    fresh = await service.load_report(db, report_id)
-    if fresh is None:
-        raise NotFoundException()
-    return fresh
-
-
 def _reason_problem(reason: str) -> str | None:
     if not reason:
         return "Give a reason: the officer sees it, and it is kept in the audit trail."
@@ -233,10 +223,12 @@ class FormAgain:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-async def _resolution(request: Request, db: AsyncSession, report: RecordErrorReport) -> Resolution | FormAgain:
+async def _resolution(request: Request, db: AsyncSession, report: RecordErrorReport) -> Resolution | Invalid:
     """The coordinator's resolution from the posted form, checked as far as the portal can."""
     user = current_user(request)
     assert user.person_id is not None
+    if report.status != ReportStatus.OPEN:
+        return Invalid(ALREADY_CLOSED, FormAgain({"closed": ALREADY_CLOSED}))
     form = await request.form()
     reason = str(form.get("reason") or "").strip()
     values = {name: str(form.get(name) or "") for name in records_service.RECORD_FIELDS}
@@ -246,7 +238,7 @@ async def _resolution(request: Request, db: AsyncSession, report: RecordErrorRep
     if action == ResolveAction.DECLINE:
         problem = _reason_problem(reason)
         if problem:
-            return FormAgain({"decline_reason": problem}, reasons={"decline": reason})
+            return Invalid(problem, FormAgain({"decline_reason": problem}, reasons={"decline": reason}))
         return Resolution(actor_id=user.person_id, action=ResolveAction.DECLINE, reason=reason,
                           actor_is_coordinator=True, actor_agency_id=user.agency_id, source=client_ip(request))
     today = await records_service.agency_today(db, report.agency_id)
@@ -257,69 +249,63 @@ async def _resolution(request: Request, db: AsyncSession, report: RecordErrorRep
     if action != ResolveAction.CORRECT:
         errors["form"] = "Choose to correct the record or to decline the report."
     if errors or isinstance(result, dict):
-        return FormAgain(errors, values, credits, {"correct": reason})
+        return Invalid("; ".join(errors.values()), FormAgain(errors, values, credits, {"correct": reason}))
     corrected, corrected_credits = service.form_strings(result)
     return Resolution(actor_id=user.person_id, action=ResolveAction.CORRECT, reason=reason,
                       actor_is_coordinator=True, actor_agency_id=user.agency_id, values=corrected,
                       credits=corrected_credits, source=client_ip(request))
 
 
+async def _form_again(request: Request, db: AsyncSession, report: RecordErrorReport, form: FormAgain) -> Template:
+    return await _detail_page(request, db, report, errors=form.errors, values=form.values, credits=form.credits,
+                              reasons=form.reasons)
+
+
+def _refused_resolution(message: str, resolution: Resolution, report: RecordErrorReport) -> FormAgain:
+    """The form shown again after the workflow refused: what was typed, and why."""
+    if report.status != ReportStatus.OPEN:
+        return FormAgain({"closed": message})
+    key = "decline" if resolution.action == ResolveAction.DECLINE else "correct"
+    return FormAgain({f"{key}_refused": message}, resolution.values,
+                     resolution.credits if resolution.values else None, {key: resolution.reason})
+
+
 @post("/records/reports/{report_id:int}/resolve", status_code=200)
 async def resolve_report(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
                          report_id: FromPath[int]) -> Template | Redirect | Response:
-    report = await _viewable(request, db, report_id, "record_report.resolve")
-    refusal = can_resolve_record_report(current_user(request), report.agency_id, report.officer_id)
-    if refusal is not None:
-        audit(request, db, "record_report.resolve", report.id, AuditOutcome.DENIED, {"reason": refusal})
-        await db.commit()
-        return error_page(403, refusal)
-    if report.status != ReportStatus.OPEN:
-        return await _detail_page(request, db, report, errors={"closed": ALREADY_CLOSED})
-    resolution = await _resolution(request, db, report)
-    if isinstance(resolution, FormAgain):
-        return await _detail_page(request, db, report, errors=resolution.errors, values=resolution.values,
-                                  credits=resolution.credits, reasons=resolution.reasons)
-    try:
-        outcome = await service.resolve(temporal, report, resolution)
-    except WorkflowRefusal as refused:
-        audit(request, db, "record_report.resolve", report.id, AuditOutcome.FAILURE,
-              {"action": resolution.action.value, "reason": str(refused)})
-        await db.commit()
-        report = await _reloaded(db, report)
-        key = "decline" if resolution.action == ResolveAction.DECLINE else "correct"
-        if report.status != ReportStatus.OPEN:
-            return await _detail_page(request, db, report, errors={"closed": str(refused)})
-        return await _detail_page(request, db, report, errors={f"{key}_refused": str(refused)},
-                                  values=resolution.values, credits=resolution.credits if resolution.values else None,
-                                  reasons={key: resolution.reason})
-    audit(request, db, "record_report.resolve", report.id, AuditOutcome.SUCCESS,
-          {"action": resolution.action.value, "outcome": outcome})
-    await db.commit()
-    return Redirect(f"/records/reports/{report.id}?done={outcome}", status_code=303)
+    result = await perform(db, temporal, Actor(current_user(request), client_ip(request)), service.RESOLVE_REPORT,
+                           report_id, lambda report: _resolution(request, db, report))
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    if result.status is ActionStatus.INVALID:
+        return await _form_again(request, db, result.subject, result.form)
+    if result.status is ActionStatus.DECLINED:
+        assert result.message is not None
+        return await _form_again(request, db, result.subject,
+                                 _refused_resolution(result.message, result.form, result.subject))
+    return Redirect(f"/records/reports/{report_id}?done={result.answer}", status_code=303)
 
 
 @post("/records/reports/{report_id:int}/withdraw", status_code=200)
 async def withdraw_report(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
                           report_id: FromPath[int]) -> Template | Redirect | Response:
-    report = await _viewable(request, db, report_id, "record_report.withdraw")
     user = current_user(request)
-    if not can_withdraw_record_report(user, report.officer_id):
-        audit(request, db, "record_report.withdraw", report.id, AuditOutcome.DENIED)
-        await db.commit()
-        return error_page(403, "Only the officer who reported it can withdraw this report.")
-    assert user.person_id is not None
-    if report.status != ReportStatus.OPEN:
-        return await _detail_page(request, db, report, errors={"closed": ALREADY_CLOSED})
-    try:
-        outcome = await service.withdraw(temporal, report, Withdrawal(actor_id=user.person_id,
-                                                                      source=client_ip(request)))
-    except WorkflowRefusal as refused:
-        audit(request, db, "record_report.withdraw", report.id, AuditOutcome.FAILURE, {"reason": str(refused)})
-        await db.commit()
-        return await _detail_page(request, db, await _reloaded(db, report), errors={"withdraw_refused": str(refused)})
-    audit(request, db, "record_report.withdraw", report.id, AuditOutcome.SUCCESS, {"outcome": outcome})
-    await db.commit()
-    return Redirect(f"/records/reports/{report.id}?done={outcome}", status_code=303)
+
+    async def read_withdrawal(report: RecordErrorReport) -> Withdrawal | Invalid:
+        if report.status != ReportStatus.OPEN:
+            return Invalid(ALREADY_CLOSED, FormAgain({"closed": ALREADY_CLOSED}))
+        assert user.person_id is not None  # only the reporting officer gets this far
+        return Withdrawal(actor_id=user.person_id, source=client_ip(request))
+
+    result = await perform(db, temporal, Actor(user, client_ip(request)), service.WITHDRAW_REPORT, report_id,
+                           read_withdrawal)
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    if result.status is ActionStatus.INVALID:
+        return await _form_again(request, db, result.subject, result.form)
+    if result.status is ActionStatus.DECLINED:
+        return await _detail_page(request, db, result.subject, errors={"withdraw_refused": result.message or ""})
+    return Redirect(f"/records/reports/{report_id}?done={result.answer}", status_code=303)
 
 
 @get("/records/reports/{report_id:int}/attachment")

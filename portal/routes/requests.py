@@ -13,13 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from models import AuditOutcome, RequestStatus, TrainingRequest
+from portal.errors import refusal_response
 from portal.layout import client_ip, current_user, page
 from services import certificates as certificates_service
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_change_own_request, can_view_request
 from services.audit import record_audit
-from services.workflow_starts import dispatch_one
-from services.workflow_updates import WorkflowRefusal
+from services.training_request_actions import WITHDRAW_REQUEST
+from services.workflow_actions import ActionStatus, Actor, perform
+from services.workflow_starts import (
+    dispatch_one,
+    enqueue_training_request_resubmission,
+    refused_delivery,
+    resubmission_pending,
+)
 from settings import Settings
 from workflows.training_request_types import Resubmission, Withdrawal
 
@@ -42,7 +49,7 @@ FORM_FIELDS = (
 async def _visible_request(request: Request, db: AsyncSession, request_id: int) -> TrainingRequest:
     """The request if the user may see it; else audit the attempt and answer 404 (no existence leak)."""
     user = current_user(request)
-    training_request = await requests_service.load_request(db, request_id)
+    training_request = await requests_service.load_request(db, user.agency_id, request_id)
     if training_request is None or not await can_view_request(db, user, training_request):
         _audit(db, request, user, "training_request.view", request_id, AuditOutcome.DENIED)
         await db.commit()
@@ -155,6 +162,7 @@ async def submit_request(
 async def _detail_context(db: AsyncSession, user: CurrentUser, training_request: TrainingRequest) -> dict:
     status = training_request.status_enum
     owner = can_change_own_request(user, training_request)
+    pending = owner and await resubmission_pending(db, training_request)
     return {
         "req": training_request,
         "is_owner": owner,
@@ -164,7 +172,8 @@ async def _detail_context(db: AsyncSession, user: CurrentUser, training_request:
         "events": await requests_service.timeline(db, training_request.id),
         "topic_names": await requests_service.topic_names(db, training_request),
         "can_withdraw": owner and status.is_open,
-        "can_edit": owner and status == RequestStatus.CHANGES_REQUESTED,
+        "can_edit": owner and status == RequestStatus.CHANGES_REQUESTED and not pending,
+        "resubmission_pending": pending,
     }
 
 
@@ -202,6 +211,7 @@ async def _editable_request(request: Request, db: AsyncSession, request_id: int)
     if (
         not can_change_own_request(user, training_request)
         or training_request.status_enum != RequestStatus.CHANGES_REQUESTED
+        or await resubmission_pending(db, training_request)
     ):
         _audit(db, request, user, "training_request.edit", request_id, AuditOutcome.DENIED)
         await db.commit()
@@ -214,6 +224,7 @@ async def resubmit_request(
     request: Request,
     db: NamedDependency[AsyncSession],
     temporal: NamedDependency[Client],
+    settings: NamedDependency[Settings],
     request_id: FromPath[int],
 ) -> Template | Redirect:
     training_request = await _editable_request(request, db, request_id)
@@ -231,21 +242,21 @@ async def resubmit_request(
             errors=result,
             editing=training_request,
         )
+    assert user.person_id is not None
     revision = await requests_service.save_edits(db, training_request, result)
+    message = await enqueue_training_request_resubmission(
+        db, training_request, Resubmission(actor_id=user.person_id, comment=comment[:2000], source=client_ip(request))
+    )
     _audit(db, request, user, "training_request.edit", request_id, AuditOutcome.SUCCESS, {"revision": revision})
     await db.commit()
-    assert user.person_id is not None
-    try:
-        await requests_service.resubmit(
-            temporal,
-            training_request,
-            Resubmission(actor_id=user.person_id, comment=comment[:2000], source=client_ip(request)),
-        )
-    except WorkflowRefusal as refusal:
-        training_request = await _visible_request(request, db, request_id)
-        context = await _detail_context(db, user, training_request)
-        return await page(request, db, "requests/detail.html", error=str(refusal), **context)
-    return Redirect(f"/requests/{request_id}?notice=resubmitted", status_code=303)
+    # Sent now if Temporal answers; otherwise the outbox relay sends it when it is back.
+    dispatched = await dispatch_one(request.app.state.session_factory, temporal, message.id, settings.task_queue)
+    refusal = await refused_delivery(db, message.id)
+    if refusal is not None:
+        context = await _detail_context(db, user, await _visible_request(request, db, request_id))
+        return await page(request, db, "requests/detail.html", error=refusal, **context)
+    notice = "resubmitted" if dispatched else "resubmit_queued"
+    return Redirect(f"/requests/{request_id}?notice={notice}", status_code=303)
 
 
 @post("/requests/{request_id:int}/withdraw", status_code=200)
@@ -255,39 +266,21 @@ async def withdraw_request(
     temporal: NamedDependency[Client],
     request_id: FromPath[int],
 ) -> Template | Redirect:
-    training_request = await _visible_request(request, db, request_id)
     user = current_user(request)
-    if not can_change_own_request(user, training_request) or not training_request.status_enum.is_open:
-        _audit(db, request, user, "training_request.withdraw", request_id, AuditOutcome.DENIED)
-        await db.commit()
-        raise NotFoundException()
     form = await request.form()
-    assert user.person_id is not None
-    try:
-        await requests_service.withdraw(
-            temporal,
-            training_request,
-            Withdrawal(
-                actor_id=user.person_id,
-                comment=str(form.get("comment") or "")[:2000],
-                source=client_ip(request),
-            ),
-        )
-    except WorkflowRefusal as refusal:
-        _audit(
-            db,
-            request,
-            user,
-            "training_request.withdraw",
-            request_id,
-            AuditOutcome.FAILURE,
-            {"reason": str(refusal)},
-        )
-        await db.commit()
-        context = await _detail_context(db, user, await _visible_request(request, db, request_id))
-        return await page(request, db, "requests/detail.html", error=str(refusal), **context)
-    _audit(db, request, user, "training_request.withdraw", request_id, AuditOutcome.SUCCESS)
-    await db.commit()
+
+    async def read_withdrawal(_training_request: TrainingRequest) -> Withdrawal:
+        assert user.person_id is not None  # only the requesting officer gets this far
+        return Withdrawal(actor_id=user.person_id, comment=str(form.get("comment") or "")[:2000],
+                          source=client_ip(request))
+
+    result = await perform(db, temporal, Actor(user, client_ip(request)), WITHDRAW_REQUEST, request_id,
+                           read_withdrawal)
+    if result.refused or result.subject is None:
+        return refusal_response(request, result)
+    if result.status is ActionStatus.DECLINED:
+        context = await _detail_context(db, user, result.subject)
+        return await page(request, db, "requests/detail.html", error=result.message, **context)
     return Redirect(f"/requests/{request_id}?notice=withdrawn", status_code=303)
 
 

@@ -67,7 +67,7 @@ async def test_coordinator_reassigns_escalated_request_to_lieutenant(
         url = f"/escalations/tasks/{task.id}/reassign"
 
         to_requester = await coordinator.post(url, {"new_approver_id": str(demo_org.officer1)}, htmx=True)
-        assert to_requester.status_code == 403
+        assert to_requester.status_code == 400
         assert "Choose a supervisor from the list." in to_requester.text
         async with session_factory() as session:
             assert (await session.get_one(Task, task.id)).status == TaskStatus.OPEN
@@ -92,7 +92,7 @@ async def test_coordinator_reassigns_escalated_request_to_lieutenant(
         assert f'id="task-{task.id}"' not in (await coordinator.get("/escalations")).text
         outcomes = [(r.outcome, r.actor_user_id) for r in await audits(session_factory, "training_request.reassign")]
         assert outcomes == [
-            ("denied", demo_org.users["coord1"]),
+            ("failure", demo_org.users["coord1"]),
             ("denied", demo_org.users["sgt2"]),
             ("success", demo_org.users["coord1"]),
         ]

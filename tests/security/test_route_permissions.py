@@ -186,6 +186,8 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
             Case("POST", f"/inbox/tasks/{t.task_sgt2}/decision", only(), {"action": "approve"}),
             Case("POST", f"/inbox/tasks/{t.task_queue}/decision", only("coord1"), {"action": "approve"}),
             Case("POST", f"/inbox/tasks/{t.case_task}/decision", only(), {"action": "approve"}),
+            # A bad action is refused before it is read, to those the task is not for.
+            Case("POST", f"/inbox/tasks/{t.task_sgt2}/decision", only(), {"action": "nonsense"}),
         ],
         ("GET", "/escalations"): [Case("GET", "/escalations", only("coord1"))],
         ("POST", "/escalations/tasks/{task_id:int}/reassign"): [
@@ -210,6 +212,19 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("POST", "/admin/locked-accounts/{user_id:int}/unlock"): [
             Case("POST", f"/admin/locked-accounts/{t.officer2_user}/unlock", only("admin1")),
         ],
+        ("GET", "/admin/accounts"): [Case("GET", "/admin/accounts", only("admin1"))],
+        ("GET", "/admin/accounts/{user_id:int}"): [
+            Case("GET", f"/admin/accounts/{t.officer2_user}", only("admin1")),
+            Case("GET", "/admin/accounts/999999", only()),
+        ],
+        ("POST", "/admin/accounts/{user_id:int}/mfa/reset"): [
+            Case("POST", f"/admin/accounts/{t.officer2_user}/mfa/reset", only("admin1")),
+            Case("POST", "/admin/accounts/999999/mfa/reset", only()),
+        ],
+        ("POST", "/admin/accounts/{user_id:int}/sessions/end"): [
+            Case("POST", f"/admin/accounts/{t.officer2_user}/sessions/end", only("admin1")),
+            Case("POST", "/admin/accounts/999999/sessions/end", only()),
+        ],
         ("GET", "/audit"): [Case("GET", "/audit", only("coord1", "admin1"))],
         ("GET", "/audit/export.csv"): [Case("GET", "/audit/export.csv", only("coord1", "admin1"))],
         # Own account.
@@ -219,6 +234,14 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
             "current_password": PASSWORD, "new_password": "short", "confirm_password": "short"})],
         ("GET", "/account/mfa"): [Case("GET", "/account/mfa", everyone(ALLOW))],
         ("POST", "/account/mfa"): [Case("POST", "/account/mfa", everyone(ALLOW), {"code": "000000"})],
+        # Without two-step sign-in: a redirect to set it up; with it, a wrong code re-renders the form.
+        ("GET", "/account/mfa/recovery-codes"): [Case("GET", "/account/mfa/recovery-codes", everyone(ALLOW))],
+        ("POST", "/account/mfa/recovery-codes"): [Case("POST", "/account/mfa/recovery-codes", everyone(ALLOW),
+                                                       {"code": "000000"})],
+        # Own sessions only: an id that is nobody's (or someone else's) is not found.
+        ("GET", "/account/sessions"): [Case("GET", "/account/sessions", everyone(ALLOW))],
+        ("POST", "/account/sessions/{session_id:int}/end"): [
+            Case("POST", "/account/sessions/999999/end", only())],
         ("GET", "/account/notifications"): [Case("GET", "/account/notifications", everyone(ALLOW))],
         ("POST", "/account/notifications"): [Case("POST", "/account/notifications", everyone(ALLOW),
                                                   {"email": "on", "in_app": "on", "delivery": "immediate"})],
@@ -318,9 +341,10 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("POST", "/requirements/{requirement_id:int}/retire"): [
             Case("POST", "/requirements/999/retire", only("coord1"), {"reason": "walk"}),
         ],
-        # The development mailbox exists only with a mailbox folder (never in production): any signed-in user.
-        ("GET", "/dev/mail"): [Case("GET", "/dev/mail", everyone(ALLOW))],
-        ("GET", "/dev/mail/{name:str}"): [Case("GET", f"/dev/mail/{t.mail_name}", everyone(ALLOW))],
+        # The development mailbox exists only with a mailbox folder (never in production). It holds
+        # everyone's mail (password-reset links too): administrators only; to others it does not exist.
+        ("GET", "/dev/mail"): [Case("GET", "/dev/mail", only("admin1"))],
+        ("GET", "/dev/mail/{name:str}"): [Case("GET", f"/dev/mail/{t.mail_name}", only("admin1"))],
     }
     return table
 
@@ -445,18 +469,27 @@ def verdict(response, expected: frozenset) -> str | None:
 
 
 async def _walk_one(browser: Browser, role: str, case: Case) -> list[str]:
-    if case.method == "GET":
-        response = await browser.get(case.url)
-    else:
-        response = await browser.post(case.url, case.data)
+    # A refused caller is asked twice: as a page and as an htmx fragment (which once carried the object).
+    refused = case.expect[role] == DENY
     problems = []
-    problem = verdict(response, case.expect[role])
-    if problem:
-        problems.append(f"{role:9} {case.method:4} {case.url}: {problem}")
-    if role in ("officer1", "sgt1") and "pdf" not in response.headers.get("content-type", ""):
-        leaked = [marker for marker in OFFICER2_MARKERS if marker in response.text]
-        if leaked:
-            problems.append(f"{role:9} {case.method:4} {case.url}: shows officer2's {leaked}")
+    for htmx in (False, True) if refused else (False,):
+        headers = {"HX-Request": "true"} if htmx else {}
+        if case.method == "GET":
+            response = await browser.get(case.url, headers=headers)
+        else:
+            response = await browser.post(case.url, case.data, htmx=htmx)
+        label = f"{role:9} {case.method:4} {case.url}{' (htmx)' if htmx else ''}"
+        problem = verdict(response, case.expect[role])
+        if problem:
+            problems.append(f"{label}: {problem}")
+        if "pdf" in response.headers.get("content-type", ""):
+            continue
+        if role in ("officer1", "sgt1"):
+            leaked = [marker for marker in OFFICER2_MARKERS if marker in response.text]
+            if leaked:
+                problems.append(f"{label}: shows officer2's {leaked}")
+        if refused and "MARK-" in response.text:
+            problems.append(f"{label}: a refusal shows the object it refused")
     return problems
 
 

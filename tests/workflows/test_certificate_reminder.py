@@ -11,7 +11,7 @@ from sqlalchemy import select
 from temporalio.client import WorkflowUpdateFailedError
 
 from models import Notification, RequestStatus, TrainingRequest
-from services.training_requests import tell_certificate_uploaded
+from services.training_request_actions import tell_certificate_uploaded
 from tests.certificates.support import certificate_pdf, submit_directly
 from tests.portal.helpers import eventually
 from tests.support import timeline, wait_for_open_task
