@@ -69,6 +69,12 @@ def _lines(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
         return f"Request escalated past you: {title}", (
             f"{ctx.officer_name}'s request had no decision in time and is now with {waiting_on}."
         )
+    if event == "settings_problem":  # only coordinators are told; the reason is the comment
+        return f"A training request is on hold until the agency settings are corrected: {title}", (
+            f"Muster cannot send {ctx.officer_name}'s request to an approver: an agency setting is not usable "
+            "(the reason is below). Ask an administrator to correct it on the agency settings page; the "
+            "request then goes on by itself within an hour."
+        )
     if event == "withdrawn":
         return f"Request withdrawn: {title}", f"{ctx.officer_name} withdrew this training request."
     return f"Training request update: {title}", f"The request's status changed ({event})."

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,8 +32,9 @@ from models import (
 )
 from services.audit import record_workflow_audit
 from services.certificates import linked_submission
+from services.time_zones import UnusableTimeZone, agency_zone
 from settings import Settings
-from workflows.training_request_types import ApprovalPlan
+from workflows.training_request_types import AGENCY_CONFIGURATION_ERROR, ApprovalPlan
 
 _CHAIN_LIMIT = 10
 _FINAL_STATUSES = {RequestStatus.APPROVED, RequestStatus.DENIED, RequestStatus.WITHDRAWN}
@@ -92,6 +92,11 @@ class TrainingRequestActivities:
             request.total_cost_cents > agency.approval_cost_threshold_cents or request.overnight_travel
         )
         required_level = min(1 if needs_second_level else 0, max(len(chain) - 1, 0))
+        try:
+            reminder_at = certificate_reminder_at(request.end_date, agency.timezone)
+        except UnusableTimeZone as problem:
+            # Retrying cannot fix a setting: fail now, so the workflow can tell the coordinators.
+            raise ApplicationError(str(problem), type=AGENCY_CONFIGURATION_ERROR, non_retryable=True) from None
         return ApprovalPlan(
             request_id=request.id,
             agency_id=request.agency_id,
@@ -100,7 +105,7 @@ class TrainingRequestActivities:
             required_level=required_level,
             reminder_business_days=agency.approval_reminder_business_days,
             escalation_business_days=agency.approval_escalation_business_days,
-            certificate_reminder_at_iso=certificate_reminder_at(request.end_date, agency.timezone).isoformat(),
+            certificate_reminder_at_iso=reminder_at.isoformat(),
         )
 
     @activity.defn
@@ -186,8 +191,8 @@ class TrainingRequestActivities:
 
 
 def certificate_reminder_at(end_date: date, timezone: str) -> datetime:
-    """09:00 agency time on the day after the course's last day, in UTC."""
-    local = datetime.combine(end_date + timedelta(days=1), _CERTIFICATE_REMINDER_TIME, ZoneInfo(timezone or "UTC"))
+    """09:00 agency time on the day after the course's last day, in UTC (UnusableTimeZone for a bad zone)."""
+    local = datetime.combine(end_date + timedelta(days=1), _CERTIFICATE_REMINDER_TIME, agency_zone(timezone))
     return local.astimezone(UTC)
 
 

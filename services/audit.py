@@ -161,10 +161,19 @@ async def audit_page(session: AsyncSession, query: AuditQuery, *, before_id: int
     return rows[:size], next_before
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _csv_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection).
+
+    Spreadsheets skip blanks and line breaks before a formula, so a cell is quoted when its first
+    other character starts one; a cell starting with a tab or line break is quoted whatever follows.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("\t", "\r", "\n") or text.lstrip().startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _csv_line(values: Iterable[object]) -> str:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, Literal, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +33,7 @@ from models import (
 from services.agency_requirements import is_agency_requirement
 from services.compliance import officer_status, rule_pack
 from services.form_text import control_character_problem, parse_date
+from services.time_zones import agency_zone_or_utc
 
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 25  # the coordinators' work queues (certificate reviews, record reports, escalations)
@@ -61,7 +61,7 @@ def source_label(source: str) -> str:
 async def agency_today(session: AsyncSession, agency_id: int) -> date:
     """Today where the agency is: deadlines and "not in the future" follow its calendar, not UTC's."""
     timezone = await session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-    return datetime.now(ZoneInfo(timezone or "UTC")).date()
+    return datetime.now(agency_zone_or_utc(timezone or "", agency_id)).date()
 
 
 async def ordered_topics(session: AsyncSession, agency_id: int) -> list[Topic]:

@@ -37,5 +37,6 @@ __all__ = [
 
 def store_from_settings(settings: Settings) -> CertificateStore:
     if settings.s3_endpoint:
-        return S3Store(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket)
+        return S3Store(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key, settings.s3_bucket,
+                       sse=settings.s3_server_side_encryption)
     return LocalFolderStore(settings.storage_dir)

@@ -35,9 +35,9 @@ _P = ParamSpec("_P")
 class S3Store:
     """Objects in `bucket` at `endpoint_url` (`http://host:port` or `https://host`).
 
-    The bucket is created on first use if missing. `sse=True` asks the server to encrypt each object
-    at rest (SSE-S3); MinIO accepts it only when a KMS is configured (`MINIO_KMS_*`), so it is off by
-    default and production turns it on together with MinIO's KMS.
+    The bucket is created on first use if missing. `sse=True` (MUSTER_S3_SERVER_SIDE_ENCRYPTION) asks
+    the server to encrypt each object at rest (SSE-S3); MinIO accepts it only when a KMS is configured
+    (`MINIO_KMS_*`), so it is off by default and production turns it on together with MinIO's KMS.
     """
 
     def __init__(

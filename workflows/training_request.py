@@ -9,21 +9,23 @@ click never reaches the history.
 Once approved, the request is decided (Updates are refused) but the workflow stays open until the
 course is over: it then asks the officer for the completion certificate, and once more two weeks
 later, unless a certificate linked to the request has been uploaded by then.
+
+An agency setting the plan cannot be read with (a time zone that is not one) puts the request on hold
+in the coordinators' queue with the reason; it goes on by itself once an administrator corrects it.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows.business_days import add_business_days
-from workflows.notification_mail import start_notification_emails
 from workflows.refusals import refuse, refuse_busy
+from workflows.training_request_steps import RequestSteps
 from workflows.training_request_types import (
+    AGENCY_CONFIGURATION_ERROR,
     CERTIFICATE_REMINDER_PATCH,
     QUERY_STATE,
     SECOND_CERTIFICATE_REMINDER_DAYS,
@@ -45,33 +47,35 @@ from workflows.training_request_types import (
     Withdrawal,
 )
 
-with workflow.unsafe.imports_passed_through():
-    from activities.notifications import NotificationActivities, NotifyInput
-    from activities.training_requests import CertificateReminder, TrainingRequestActivities, Transition
-
-_DB_TIMEOUT = timedelta(seconds=30)
-_DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
-
 _Input = Decision | Resubmission | Withdrawal | Reassignment
+# How often a request on hold looks at the agency's settings again.
+_SETTINGS_RECHECK = timedelta(hours=1)
+
+
+def _settings_problem(error: ActivityError) -> str | None:
+    """The reason, when the activity failed on an agency setting it cannot use."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == AGENCY_CONFIGURATION_ERROR:
+        return cause.message
+    return None
 
 
 @workflow.defn(name=WORKFLOW_NAME)
 class TrainingRequestWorkflow:
     @workflow.init
     def __init__(self, input: TrainingRequestInput) -> None:
-        self._request_id = input.request_id
-        self._workflow_id = workflow.info().workflow_id
+        self._steps = RequestSteps(input.request_id, workflow.info().workflow_id)
         self._plan: ApprovalPlan | None = None
         self._phase = Phase.BUSY
         self._assignee: int | None = None
-        self._seq = 0
+        self._settings_problem: str | None = None
+        self._hold_task_open = False
         self._pending: _Input | None = None
         self._tickets_issued = 0
         self._tickets_done = 0
         self._results: dict[int, str] = {}
         self._outcome: str | None = None
         self._approvals: list[int] = []
-        self._emails: list[workflow.ActivityHandle[None]] = []
         self._certificate_uploaded = False
         self._waiting_for_certificate = False
 
@@ -81,20 +85,38 @@ class TrainingRequestWorkflow:
         outcome = await self._route(plan)
         self._outcome = outcome
         self._phase = Phase.CLOSED
-        await asyncio.gather(*self._emails)
+        await self._steps.emails_sent()
         if outcome == "approved" and workflow.patched(CERTIFICATE_REMINDER_PATCH):
             await self._ask_for_certificate()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
 
     async def _load_plan(self) -> ApprovalPlan:
-        self._plan = await workflow.execute_activity_method(
-            TrainingRequestActivities.load_approval_plan,
-            self._request_id,
-            start_to_close_timeout=_DB_TIMEOUT,
-            retry_policy=_DB_RETRY,
-        )
-        return self._plan
+        while True:
+            try:
+                self._plan = await self._steps.load_plan()
+                return self._plan
+            except ActivityError as error:
+                problem = _settings_problem(error)
+                if problem is None:
+                    raise
+                if self._plan is not None:
+                    # Re-read after approval for the reminder time only: the one read at the start still serves.
+                    workflow.logger.warning("%s Keeping the certificate reminder time read at submission.", problem)
+                    return self._plan
+                await self._hold(problem)
+
+    async def _hold(self, problem: str) -> None:
+        """Show the coordinators why the request cannot be routed, then look again after a while."""
+        if problem != self._settings_problem:
+            self._settings_problem = problem
+            await self._steps.transition("escalated", "escalated", None, problem, to_coordinators=True,
+                                         close_task_as="cancelled")
+            self._hold_task_open = True
+            await self._steps.notify("settings_problem", [], coordinators=True, comment=problem)
+        self._phase = Phase.ON_HOLD
+        await workflow.sleep(_SETTINGS_RECHECK)
+        self._phase = Phase.BUSY
 
     async def _route(self, plan: ApprovalPlan) -> str:
         needed_level = 0  # lowest chain level whose approval is still missing
@@ -131,8 +153,8 @@ class TrainingRequestWorkflow:
             if not isinstance(item, Decision):
                 raise ApplicationError(f"unexpected input {item!r}", non_retryable=True)
             if item.action == DecisionAction.DENY:
-                await self._transition("denied", "denied", item.actor_id, item.comment, item.source)
-                await self._notify("denied", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
+                await self._steps.transition("denied", "denied", item.actor_id, item.comment, item.source)
+                await self._steps.notify("denied", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
                 self._finish_ticket("denied")
                 return "denied"
             if item.action == DecisionAction.REQUEST_CHANGES:
@@ -151,11 +173,11 @@ class TrainingRequestWorkflow:
             else:
                 covered = position
             if covered >= plan.required_level:
-                await self._transition("approved", "approved", item.actor_id, item.comment, item.source)
-                await self._notify("approved", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
+                await self._steps.transition("approved", "approved", item.actor_id, item.comment, item.source)
+                await self._steps.notify("approved", [plan.officer_id], actor_id=item.actor_id, comment=item.comment)
                 self._finish_ticket("approved")
                 return "approved"
-            await self._transition("approved", "in_review", item.actor_id, item.comment, item.source)
+            await self._steps.transition("approved", "in_review", item.actor_id, item.comment, item.source)
             needed_level = position = covered + 1
             reassigned_to = None
             event, actor, comment = "forwarded", None, None
@@ -169,7 +191,10 @@ class TrainingRequestWorkflow:
         due = None
         if not to_coordinators:
             due = add_business_days(workflow.now(), self._plan.escalation_business_days)
-        await self._transition(
+        closes = "cancelled" if event in {"escalated", "reassigned"} else None
+        if self._hold_task_open:  # the settings are corrected: the hold's queue entry is dealt with
+            closes, self._hold_task_open = "done", False
+        await self._steps.transition(
             "assigned" if event == "forwarded" else event,
             "escalated" if to_coordinators else "in_review",
             actor,
@@ -177,7 +202,7 @@ class TrainingRequestWorkflow:
             assignee_id=assignee,
             to_coordinators=to_coordinators,
             due_at_iso=due.isoformat() if due else None,
-            close_task_as="cancelled" if event in {"escalated", "reassigned"} else None,
+            close_task_as=closes,
         )
         # Open for decisions as soon as the task is visible in the inbox, not after the mail.
         self._assignee = assignee
@@ -187,7 +212,7 @@ class TrainingRequestWorkflow:
             recipients.append(assignee)
         if event == "escalated" and previous is not None:
             recipients.append(previous)
-        await self._notify(event, recipients, coordinators=to_coordinators, actor_id=actor, comment=comment,
+        await self._steps.notify(event, recipients, coordinators=to_coordinators, actor_id=actor, comment=comment,
                            assignee_id=assignee)
 
     async def _await_input(self, assignee: int | None) -> bool:
@@ -203,8 +228,8 @@ class TrainingRequestWorkflow:
         if self._plan.reminder_business_days < self._plan.escalation_business_days:
             if await self._wait_for_input_until(remind_at):
                 return True
-            await self._transition("reminded", None, None, None, keep_task=True)
-            await self._notify("reminded", [assignee], assignee_id=assignee)
+            await self._steps.transition("reminded", None, None, None, keep_task=True)
+            await self._steps.notify("reminded", [assignee], assignee_id=assignee)
         return await self._wait_for_input_until(escalate_at)
 
     async def _wait_for_input_until(self, deadline: datetime) -> bool:
@@ -219,12 +244,12 @@ class TrainingRequestWorkflow:
 
     async def _await_changes(self, decision: Decision) -> Resubmission | Withdrawal:
         assert self._plan is not None
-        await self._transition(
+        await self._steps.transition(
             "changes_requested", "changes_requested", decision.actor_id, decision.comment, decision.source
         )
         self._assignee = None
         self._phase = Phase.CHANGES_REQUESTED
-        await self._notify("changes_requested", [self._plan.officer_id], actor_id=decision.actor_id,
+        await self._steps.notify("changes_requested", [self._plan.officer_id], actor_id=decision.actor_id,
                            comment=decision.comment)
         self._finish_ticket("changes_requested")
         await workflow.wait_condition(lambda: self._pending is not None)
@@ -233,10 +258,10 @@ class TrainingRequestWorkflow:
         return item
 
     async def _close_as_withdrawn(self, item: Withdrawal, waiting_on: int | None, coordinators: bool) -> str:
-        await self._transition("withdrawn", "withdrawn", item.actor_id, item.comment, item.source,
+        await self._steps.transition("withdrawn", "withdrawn", item.actor_id, item.comment, item.source,
                                close_task_as="cancelled")
         recipients = [waiting_on] if waiting_on is not None else []
-        await self._notify("withdrawn", recipients, coordinators=coordinators, actor_id=item.actor_id,
+        await self._steps.notify("withdrawn", recipients, coordinators=coordinators, actor_id=item.actor_id,
                            comment=item.comment)
         self._finish_ticket("withdrawn")
         return "withdrawn"
@@ -252,20 +277,11 @@ class TrainingRequestWorkflow:
         for number in (1, 2):
             if await self._certificate_uploaded_by(due):
                 break
-            self._seq += 1
-            # The activity checks the database too, so a lost signal only costs this one check.
-            email_ids = await workflow.execute_activity_method(
-                TrainingRequestActivities.remind_to_upload_certificate,
-                CertificateReminder(request_id=self._request_id, workflow_id=self._workflow_id, seq=self._seq,
-                                    number=number),
-                start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
-            )
-            if email_ids is None:  # a linked certificate is there already
+            if not await self._steps.remind_to_upload_certificate(number):  # a linked certificate is there
                 break
-            self._send_emails(email_ids)
             due = workflow.now() + timedelta(days=SECOND_CERTIFICATE_REMINDER_DAYS)
         self._waiting_for_certificate = False
-        await asyncio.gather(*self._emails)
+        await self._steps.emails_sent()
 
     async def _certificate_uploaded_by(self, deadline: datetime) -> bool:
         remaining = deadline - workflow.now()
@@ -275,73 +291,6 @@ class TrainingRequestWorkflow:
         except TimeoutError:
             return False
         return True
-
-    # -- projection and notifications (activities) -------------------------------------------
-
-    async def _transition(
-        self,
-        event: str,
-        status: str | None,
-        actor_id: int | None,
-        comment: str | None,
-        source: str | None = None,
-        *,
-        assignee_id: int | None = None,
-        to_coordinators: bool = False,
-        due_at_iso: str | None = None,
-        close_task_as: str | None = None,
-        keep_task: bool = False,
-    ) -> None:
-        self._seq += 1
-        if close_task_as is None and not keep_task and event not in {"submitted", "resubmitted", "assigned"}:
-            close_task_as = "done"
-        await workflow.execute_activity_method(
-            TrainingRequestActivities.record_transition,
-            Transition(
-                request_id=self._request_id,
-                workflow_id=self._workflow_id,
-                seq=self._seq,
-                event=event,
-                status=status,
-                actor_id=actor_id,
-                comment=comment or None,
-                source=source,
-                close_task_as=close_task_as,
-                assignee_id=assignee_id,
-                to_coordinators=to_coordinators,
-                due_at_iso=due_at_iso,
-            ),
-            start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
-        )
-
-    async def _notify(
-        self,
-        event: str,
-        person_ids: list[int],
-        *,
-        coordinators: bool = False,
-        actor_id: int | None = None,
-        comment: str | None = None,
-        assignee_id: int | None = None,
-    ) -> None:
-        notification_ids = await workflow.execute_activity_method(
-            NotificationActivities.create_request_notifications,
-            NotifyInput(
-                key=f"{self._workflow_id}:{self._seq}",
-                request_id=self._request_id,
-                event=event,
-                person_ids=sorted(set(person_ids)),
-                coordinators=coordinators,
-                actor_id=actor_id,
-                assignee_id=assignee_id,
-                comment=comment or None,
-            ),
-            start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
-        )
-        self._send_emails(notification_ids)
-
-    def _send_emails(self, notification_ids: list[int]) -> None:
-        self._emails += start_notification_emails(notification_ids)
 
     # -- inputs: updates with validators ------------------------------------------------------
 
@@ -365,6 +314,8 @@ class TrainingRequestWorkflow:
         return self._results[ticket]
 
     def _refuse_unless_open(self) -> None:
+        if self._phase == Phase.ON_HOLD:
+            refuse(f"This request is on hold. {self._settings_problem} An administrator must correct it first.")
         if self._phase == Phase.CLOSED:
             refuse("This request is no longer pending.")
         if self._phase == Phase.BUSY or self._pending is not None:
@@ -433,7 +384,7 @@ class TrainingRequestWorkflow:
         return ApprovalState(
             phase=self._phase,
             assignee_id=self._assignee,
-            step=self._seq,
+            step=self._steps.seq,
             outcome=self._outcome,
             approvals=list(self._approvals),
             waiting_for_certificate=self._waiting_for_certificate,

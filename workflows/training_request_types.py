@@ -23,6 +23,9 @@ SIGNAL_CERTIFICATE_UPLOADED = "certificate_uploaded"
 CERTIFICATE_REMINDER_PATCH = "certificate-reminder-after-course"
 # The second (and last) reminder to upload the certificate comes this many days after the first.
 SECOND_CERTIFICATE_REMINDER_DAYS = 14
+# Error type of an activity that met an agency setting it cannot use (a time zone that is not one).
+# Non-retryable: the workflow puts the request on hold in the coordinators' queue instead.
+AGENCY_CONFIGURATION_ERROR = "AgencyConfigurationError"
 
 
 class DecisionAction(StrEnum):
@@ -35,6 +38,7 @@ class Phase(StrEnum):
     AWAITING_APPROVER = "awaiting_approver"
     AWAITING_COORDINATORS = "awaiting_coordinators"
     CHANGES_REQUESTED = "changes_requested"
+    ON_HOLD = "on_hold"  # an agency setting Muster cannot use; checked again every hour
     BUSY = "busy"  # recording a transition; decisions are refused for these few milliseconds
     CLOSED = "closed"
 

@@ -12,7 +12,7 @@ from tests.portal.helpers import audits, load, portal, submit
 from tests.support import timeline, wait_for_open_task
 
 GOOD = {"threshold": "$1,000.00", "reminder_days": "3", "escalation_days": "7", "certificate_reminder_days": "2",
-        "certificate_escalation_days": "10"}
+        "certificate_escalation_days": "10", "timezone": "America/New_York"}
 
 
 async def _agency(session_factory) -> Agency:
@@ -24,6 +24,8 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
     admin = await browsers("admin1")
     form = await admin.get("/admin/settings")
     assert 'value="500.00"' in form.text and 'value="2"' in form.text and 'value="5"' in form.text
+    assert 'id="timezone" name="timezone" type="text" value="America/Chicago"' in form.text
+    assert '<option value="America/New_York">' in form.text  # suggestions while typing
 
     response = await admin.post("/admin/settings", GOOD)
 
@@ -37,6 +39,8 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
     shown = await admin.get(response.headers["location"])
     assert "Settings saved." in shown.text and 'value="1000.00"' in shown.text and 'value="7"' in shown.text
     assert (agency.certificate_reminder_business_days, agency.certificate_escalation_business_days) == (2, 10)
+    assert agency.timezone == "America/New_York"
+    assert 'id="timezone" name="timezone" type="text" value="America/New_York"' in shown.text
     assert 'id="certificate_reminder_days" name="certificate_reminder_days" type="number" value="2"' in shown.text
     assert 'id="certificate_escalation_days" name="certificate_escalation_days" type="number" value="10"' in shown.text
     [row] = await audits(session_factory, "agency.settings")
@@ -52,6 +56,7 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
             "approval_escalation_business_days": 5,
             "certificate_reminder_business_days": 3,
             "certificate_escalation_business_days": 7,
+            "timezone": "America/Chicago",
         },
         "after": {
             "approval_cost_threshold_cents": 100_000,
@@ -59,6 +64,7 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
             "approval_escalation_business_days": 7,
             "certificate_reminder_business_days": 2,
             "certificate_escalation_business_days": 10,
+            "timezone": "America/New_York",
         },
     }
 
@@ -91,6 +97,21 @@ async def test_admin_changes_threshold_and_days_and_the_change_is_audited(browse
          "Enter a whole number of business days from 2 to 60."),
         ({"certificate_escalation_days": "2"}, "certificate_escalation_days",
          "Enter more business days than for the coordinators' reminder."),
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone",
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "Central Time"}, "timezone",
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "CST"}, "timezone",
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "localtime"}, "timezone",  # the server's own zone, not a place
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "../../etc/passwd"}, "timezone",
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "<b>Chicago</b>"}, "timezone",
+         "This is not a time zone Muster knows: enter it as Region/City, e.g. America/Chicago."),
+        ({"timezone": "america/chicago"}, "timezone",
+         "Time zone names are case-sensitive: did you mean America/Chicago?"),
+        ({"timezone": "  "}, "timezone", "Enter the agency's time zone, e.g. America/Chicago."),
     ],
 )
 async def test_invalid_settings_rerender_with_message_and_change_nothing(
@@ -110,7 +131,8 @@ async def test_invalid_settings_rerender_with_message_and_change_nothing(
         agency.approval_escalation_business_days,
         agency.certificate_reminder_business_days,
         agency.certificate_escalation_business_days,
-    ) == (50_000, 2, 5, 3, 7)
+        agency.timezone,
+    ) == (50_000, 2, 5, 3, 7, "America/Chicago")
     assert await audits(session_factory, "agency.settings") == []
 
 
@@ -150,3 +172,31 @@ async def test_after_raising_threshold_a_650_dollar_request_needs_only_the_serge
         assert await timeline(session_factory, cheap) == ["submitted", "approved"]
         assert (await load(session_factory, costly)).status == RequestStatus.IN_REVIEW
         assert (await wait_for_open_task(session_factory, costly)).assignee_id == demo_org.lt1
+
+
+async def test_form_without_a_time_zone_field_is_refused_not_stored_blank(browsers, demo_org, session_factory):
+    admin = await browsers("admin1")
+    without = {key: value for key, value in GOOD.items() if key != "timezone"}
+
+    response = await admin.post("/admin/settings", without)
+
+    assert response.status_code == 200 and "Enter the agency&#39;s time zone" in response.text
+    assert (await _agency(session_factory)).timezone == "America/Chicago"
+
+
+async def test_a_bad_time_zone_stored_before_validation_still_shows_the_settings_and_dashboard(
+    browsers, demo_org, session_factory, caplog
+):
+    """The form is the way in; a zone written before it checked (or into the database) must not 500 the pages."""
+    async with session_factory() as session, session.begin():
+        (await session.get_one(Agency, demo_org.agency_id)).timezone = "Mars/Olympus_Mons"
+    admin, officer = await browsers("admin1"), await browsers("officer1")
+
+    form = await admin.get("/admin/settings")
+    dashboard = await officer.get("/dashboard")
+
+    assert form.status_code == 200 and 'value="Mars/Olympus_Mons"' in form.text
+    assert dashboard.status_code == 200
+    assert "Agency settings problem: time zone 'Mars/Olympus_Mons' is not valid." in caplog.text
+    fixed = await admin.post("/admin/settings", {**GOOD, "timezone": "America/Chicago"})
+    assert fixed.status_code == 303 and (await _agency(session_factory)).timezone == "America/Chicago"

@@ -41,7 +41,8 @@ async def test_admin_changes_threshold_in_dollars_with_validation(browsers, demo
     bad = await admin.post("/admin/settings", {"threshold": "-1", "reminder_days": "0", "escalation_days": "5"})
     assert bad.status_code == 200 and "Enter an amount from 0" in bad.text and "whole number" in bad.text
     good = await admin.post("/admin/settings", {"threshold": "750.00", "reminder_days": "3", "escalation_days": "6",
-                                                "certificate_reminder_days": "3", "certificate_escalation_days": "7"})
+                                                "certificate_reminder_days": "3", "certificate_escalation_days": "7",
+                                                "timezone": "America/Chicago"})
     assert good.status_code == 303
     async with session_factory() as session:
         agency = await session.scalar(select(Agency))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from minio import Minio
 
-from settings import load_settings
+from settings import Settings, load_settings
 from storage import (
     CertificateStore,
     InvalidObjectKey,
@@ -144,11 +144,26 @@ async def test_s3_store_keeps_the_content_type(s3_endpoint: str, bucket: str) ->
     assert client.stat_object(bucket, key).content_type == "image/png"
 
 
-async def test_s3_store_with_server_side_encryption_round_trips(s3_endpoint: str, bucket: str) -> None:
-    store = S3Store(s3_endpoint, S3_ACCESS_KEY, S3_SECRET_KEY, bucket, sse=True)
+def _s3_settings(tmp_path: Path, s3_endpoint: str, bucket: str, **more: str) -> Settings:
+    return load_settings({"MUSTER_VAR_DIR": str(tmp_path / "var"), "MUSTER_S3_ENDPOINT": s3_endpoint,
+                          "MUSTER_S3_ACCESS_KEY": S3_ACCESS_KEY, "MUSTER_S3_SECRET_KEY": S3_SECRET_KEY,
+                          "MUSTER_S3_BUCKET": bucket, **more})
+
+
+@pytest.mark.parametrize(("setting", "stored_header"), [("true", "AES256"), ("false", None)])
+async def test_server_side_encryption_setting_makes_the_server_encrypt_each_object(
+    tmp_path: Path, s3_endpoint: str, bucket: str, setting: str, stored_header: str | None
+) -> None:
+    settings = _s3_settings(tmp_path, s3_endpoint, bucket, MUSTER_S3_SERVER_SIDE_ENCRYPTION=setting)
+    store = store_from_settings(settings)
     key = new_object_key()
+
     await store.put(key, b"encrypted at rest", "application/pdf")
+
     assert await store.get(key) == b"encrypted at rest"
+    # What the server says it did with the stored object (HEAD), not what the client meant to ask.
+    client = Minio(s3_endpoint.removeprefix("http://"), S3_ACCESS_KEY, S3_SECRET_KEY, secure=False)
+    assert client.stat_object(bucket, key).metadata.get("x-amz-server-side-encryption") == stored_header
 
 
 async def test_presigned_link_downloads_the_file_as_an_attachment(s3_endpoint: str, bucket: str) -> None:
@@ -180,11 +195,8 @@ def test_s3_endpoint_must_be_a_plain_http_or_https_url(endpoint: str) -> None:
         S3Store(endpoint, S3_ACCESS_KEY, S3_SECRET_KEY, "muster")
 
 
-def test_settings_choose_the_local_folder_unless_an_s3_endpoint_is_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("MUSTER_SECRET_KEY", "test-secret-key")  # keeps load_settings from writing under var/
-    base = replace(load_settings(), storage_dir=tmp_path / "files")
+def test_settings_choose_the_local_folder_unless_an_s3_endpoint_is_set(tmp_path: Path) -> None:
+    base = replace(load_settings({"MUSTER_VAR_DIR": str(tmp_path / "var")}), storage_dir=tmp_path / "files")
     local = store_from_settings(base)
     assert isinstance(local, LocalFolderStore) and local.root == tmp_path / "files"
 
