@@ -22,6 +22,7 @@ from compliance import PeriodRule, Requirement
 from compliance.rules import PERIOD_KINDS
 from compliance.wording import format_amount, format_date
 from models import AgencyRequirement, utcnow
+from services.form_text import control_character_problem
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +156,12 @@ def _parse_hours(raw: str, errors: dict[str, str]) -> Decimal | None:
         hours = Decimal("NaN")
     if not hours.is_finite():
         errors["hours"] = "Enter the hours as a number, e.g. 4 or 1.5."
-    elif hours != hours.quantize(Decimal("0.01")):
-        errors["hours"] = "Use at most two decimal places for the hours."
     elif hours > MAX_HOURS:
         errors["hours"] = f"Hours must be at most {MAX_HOURS}."
+    elif hours <= 0:
+        return hours  # the engine refuses it in its own words; quantize would overflow on -1e30
+    elif hours != hours.quantize(Decimal("0.01")):
+        errors["hours"] = "Use at most two decimal places for the hours."
     else:
         return hours
     return None
@@ -169,7 +172,8 @@ def _parse_months(raw: str, period_kind: str, errors: dict[str, str]) -> int:
         return 0
     if not raw:
         errors["period_months"] = "Enter how many months each period lasts."
-    elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_MONTHS:
+    # Short before int(): it refuses strings of more than 4,300 digits.
+    elif not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_MONTHS:
         errors["period_months"] = f"Enter a whole number of months from 1 to {MAX_MONTHS}."
     else:
         return int(raw)
@@ -184,6 +188,8 @@ def _text_fields(values: Mapping[str, str], errors: dict[str, str]) -> dict[str,
     for key, limit in TEXT_LIMITS.items():
         if len(text[key]) > limit:
             errors[key] = f"Use at most {limit} characters."
+        elif problem := control_character_problem(text[key]):
+            errors[key] = problem
     if text["code"] and "code" not in errors and not CODE_PATTERN.fullmatch(text["code"]):
         errors["code"] = "Use lower-case letters, digits and single hyphens, e.g. firearms-qualification."
     return text
@@ -227,6 +233,8 @@ def validate_requirement_form(
     numbers = tuple(dict.fromkeys(n.strip() for n in values.get("course_numbers", "").split(",") if n.strip()))
     if any(len(number) > 40 for number in numbers):
         errors["course_numbers"] = "Each course number can have at most 40 characters."
+    elif problem := control_character_problem(",".join(numbers)):
+        errors["course_numbers"] = problem
     _shape_errors(kind, hours, chosen, numbers, errors)
     if errors:
         return errors

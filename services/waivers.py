@@ -68,6 +68,9 @@ def validate_waiver_form(values: dict[str, str], requirements: dict[str, str], e
             errors["hours_reduction"] = "Hours apply to a waiver only."
         elif hours_reduction is None or not hours_reduction.is_finite() or not 0 < hours_reduction <= MAX_REDUCTION:
             errors["hours_reduction"] = f"Enter hours from more than 0 to {MAX_REDUCTION}, or leave it empty."
+        elif hours_reduction != hours_reduction.quantize(Decimal("0.01")):
+            # Stored as NUMERIC(6, 2): 0.001 would become a waiver of 0 hours, 12.345 one of 12.35.
+            errors["hours_reduction"] = "Use at most two decimal places for the hours."
     reason = values.get("reason", "").strip()
     if not reason:
         errors["reason"] = "Give the reason (and where the decision is documented)."

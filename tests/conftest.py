@@ -14,11 +14,13 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from models import Agency
 from models.database import create_engine, create_session_factory
 from settings import PROJECT_ROOT, Settings, load_settings
 from tests.support import Org, build_org
@@ -237,3 +240,36 @@ async def skipping_client(
     """A time-skipping client served by a worker running the real workflows and activities."""
     async with build_worker(time_skipping_env.client, session_factory, settings, settings.task_queue):
         yield time_skipping_env.client
+
+
+@dataclass
+class BusinessWeek:
+    """The time-skipping clock, set to a Monday 09:00 agency time before the test starts anything."""
+
+    env: WorkflowEnvironment
+    monday: datetime  # that Monday 09:00 agency time, in UTC
+
+    async def skip_to(self, moment: datetime) -> None:
+        now = await self.env.get_current_time()
+        assert moment > now, f"{moment} is already past"
+        await self.env.sleep(moment - now)
+
+
+@pytest.fixture
+async def business_week(
+    time_skipping_env: WorkflowEnvironment, session_factory: async_sessionmaker[AsyncSession], demo_org: Org
+) -> BusinessWeek:
+    """Reminders and escalations count business days from when a wait starts, so a test begun on a Friday
+    and one begun on a Tuesday would test different things. Begun on the next Monday 09:00 instead, every
+    run tests the same thing, and deadlines can be counted by hand: 2 business days later is Wednesday
+    09:00, 5 is the Monday after. Time is counted in UTC (as add_business_days does), in whole days.
+    """
+    async with session_factory() as session:
+        zone = ZoneInfo((await session.get_one(Agency, demo_org.agency_id)).timezone)
+    now = await time_skipping_env.get_current_time()
+    local = now.astimezone(zone)
+    monday = datetime.combine(local.date() + timedelta(days=-local.weekday() % 7), time(9), tzinfo=zone)
+    if monday <= now:
+        monday = datetime.combine(monday.date() + timedelta(days=7), time(9), tzinfo=zone)
+    await time_skipping_env.sleep(monday.astimezone(UTC) - now)
+    return BusinessWeek(time_skipping_env, monday.astimezone(UTC))

@@ -13,7 +13,6 @@ from models import Agency, CertificateEvent, Notification, TrainingRecord
 from services.workflow_starts import dispatch_due
 from tests.certificates.support import certificate_pdf, open_review_task, submissions, upload
 from tests.portal.helpers import eventually, portal
-from workflows.business_days import add_business_days
 from workflows.certificate_review_types import UPDATE_DECIDE, ReviewAction, ReviewDecision
 
 
@@ -130,12 +129,14 @@ async def test_officer_cannot_review_own_certificate(make_app, skipping_client, 
 
 
 async def test_coordinators_are_reminded_after_three_business_days_and_admins_told_after_seven(
-    make_app, skipping_client, time_skipping_env, session_factory, settings, demo_org
+    make_app, skipping_client, business_week, session_factory, settings, demo_org
 ):
+    monday = business_week.monday  # uploaded Monday 09:00: reminder Thursday 09:00, escalation Wednesday after
     async with portal(make_app, skipping_client) as sign_in:
         _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
-        start = task.created_at
-        await time_skipping_env.sleep(add_business_days(start, 3) - start + timedelta(hours=1))
+        await business_week.skip_to(monday + timedelta(days=3, hours=-1))  # Thursday 08:00
+        assert await _subjects_to(session_factory, demo_org.coord1, "Reminder") == []
+        await business_week.skip_to(monday + timedelta(days=3, hours=1))  # Thursday 10:00
 
         async def reminded() -> bool:
             async with session_factory() as session:
@@ -146,7 +147,9 @@ async def test_coordinators_are_reminded_after_three_business_days_and_admins_to
         reminded_task = await open_review_task(session_factory, submission.id)
         assert reminded_task is not None and reminded_task.reminded_at is not None
 
-        await time_skipping_env.sleep(add_business_days(start, 7) - add_business_days(start, 3))
+        await business_week.skip_to(monday + timedelta(days=8, hours=1))  # Tuesday 10:00: 6 business days
+        assert await _subjects_to(session_factory, demo_org.admin1, "overdue") == []
+        await business_week.skip_to(monday + timedelta(days=9, hours=1))  # Wednesday 10:00
 
         async def escalated() -> bool:
             async with session_factory() as session:
@@ -157,19 +160,19 @@ async def test_coordinators_are_reminded_after_three_business_days_and_admins_to
 
 
 async def test_the_agencys_review_periods_set_when_coordinators_are_reminded_and_admins_told(
-    make_app, skipping_client, time_skipping_env, session_factory, settings, demo_org
+    make_app, skipping_client, business_week, session_factory, settings, demo_org
 ):
     async with session_factory() as session, session.begin():
         agency = await session.get_one(Agency, demo_org.agency_id)
         agency.certificate_reminder_business_days, agency.certificate_escalation_business_days = 1, 2
     async with portal(make_app, skipping_client) as sign_in:
         _, submission, task = await _uploaded(sign_in, session_factory, skipping_client, settings)
-        start = task.created_at
-        assert abs(task.due_at - add_business_days(start, 2)) < timedelta(minutes=1)  # the queue shows it due then
-        await time_skipping_env.sleep(add_business_days(start, 1) - start - timedelta(hours=1))
+        wednesday = business_week.monday + timedelta(days=2)  # uploaded Monday 09:00: 2 business days
+        assert task.due_at is not None and abs(task.due_at - wednesday) < timedelta(minutes=1)  # the queue shows it
+        await business_week.skip_to(business_week.monday + timedelta(days=1, hours=-1))  # Tuesday 08:00
         assert await _subjects_to(session_factory, demo_org.coord1, "Reminder") == []
 
-        await time_skipping_env.sleep(timedelta(hours=2))
+        await business_week.skip_to(business_week.monday + timedelta(days=1, hours=1))  # Tuesday 10:00
 
         async def reminded() -> bool:
             return len(await _subjects_to(session_factory, demo_org.coord1, "Reminder")) == 1
@@ -179,7 +182,7 @@ async def test_the_agencys_review_periods_set_when_coordinators_are_reminded_and
         assert "has waited 1 business day for review" in body
         assert await _subjects_to(session_factory, demo_org.admin1, "overdue") == []
 
-        await time_skipping_env.sleep(add_business_days(start, 2) - add_business_days(start, 1))
+        await business_week.skip_to(wednesday + timedelta(hours=1))
 
         async def escalated() -> bool:
             return len(await _subjects_to(session_factory, demo_org.admin1, "overdue")) == 1

@@ -23,7 +23,6 @@ from tests.record_reports.support import (
     started,
     task_of,
 )
-from workflows.business_days import add_business_days
 from workflows.record_report_types import UPDATE_RESOLVE, Resolution, ResolveAction
 
 CORRECTED_FIELDS = {"course_title": "Firearms qualification", "provider": "Range Academy", "course_number": "",
@@ -213,14 +212,14 @@ async def test_validators_refuse_the_officer_a_sergeant_another_agency_and_a_mis
 
 
 async def test_coordinators_are_reminded_after_three_business_days_and_admins_told_after_seven(
-    make_app, skipping_client, time_skipping_env, session_factory, settings, demo_org
+    make_app, skipping_client, business_week, session_factory, settings, demo_org
 ):
+    monday = business_week.monday  # filed Monday 09:00: reminder Thursday 09:00, escalation Wednesday after
     record_id = await add_record(session_factory, demo_org, demo_org.officer1)
     async with portal(make_app, skipping_client) as sign_in:
         _, report_id, task = await _filed(sign_in, session_factory, skipping_client, settings, demo_org,
                                           record=str(record_id))
-        start = task.created_at
-        await time_skipping_env.sleep(add_business_days(start, 3) - start + timedelta(hours=1))
+        await business_week.skip_to(monday + timedelta(days=3, hours=1))  # Thursday 10:00
 
         async def reminded() -> bool:
             async with session_factory() as session:
@@ -230,7 +229,10 @@ async def test_coordinators_are_reminded_after_three_business_days_and_admins_to
         await eventually(reminded)
         assert (await task_of(session_factory, report_id)).reminded_at is not None
 
-        await time_skipping_env.sleep(add_business_days(start, 7) - add_business_days(start, 3))
+        await business_week.skip_to(monday + timedelta(days=8, hours=1))  # Tuesday 10:00: 6 business days
+        async with session_factory() as session:
+            assert not list(await session.scalars(select(Notification).where(Notification.subject.like("%overdue%"))))
+        await business_week.skip_to(monday + timedelta(days=9, hours=1))  # Wednesday 10:00
 
         async def escalated() -> bool:
             async with session_factory() as session:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from models import OutboxMessage, TrainingRecord, TrainingRequest
-from portal.routes.admin import validate_agency_settings
+from services.agency_settings import check_agency_settings
 from services.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from services.training_records import MAX_HOURS, TEXT_LIMITS, validate_record_form
 from services.training_requests import MAX_COST, validate_request_form
@@ -66,7 +67,7 @@ def _no_controls(value: str, allowed: str = "") -> bool:
     return not any(ord(ch) < 32 and ch not in allowed for ch in value) and "\x7f" not in value
 
 
-def _assert_messages(errors: dict[str, str]) -> None:
+def assert_messages(errors: dict[str, str]) -> None:
     assert errors, "an invalid form must say what is wrong"
     for field, message in errors.items():
         assert isinstance(field, str) and isinstance(message, str) and 0 < len(message) < 200
@@ -79,7 +80,7 @@ def _assert_messages(errors: dict[str, str]) -> None:
 def test_request_form_validator_answers_with_messages_or_a_clean_form(form, topics):
     result = validate_request_form(form, topics, {"crisis_intervention", "use_of_force"})
     if isinstance(result, dict):
-        _assert_messages(result)
+        assert_messages(result)
         return
     # What comes out is storable as is: bounded, no control characters, dates in order, sane numbers.
     for name in ("title", "provider", "location"):
@@ -99,7 +100,7 @@ def test_record_form_validator_answers_with_messages_or_a_clean_form(form, credi
     today = date(2026, 6, 1)
     result = validate_record_form(form, credits, today)
     if isinstance(result, dict):
-        _assert_messages(result)
+        assert_messages(result)
         return
     for name, limit in TEXT_LIMITS.items():
         value = getattr(result, name) or ""
@@ -109,17 +110,37 @@ def test_record_form_validator_answers_with_messages_or_a_clean_form(form, credi
     assert all(Decimal(0) < amount <= result.hours for amount in result.credits.values())
 
 
+# Small whole numbers often enough that every field is valid in some examples and the clean branch runs.
+settings_number = st.one_of(st.integers(min_value=-2, max_value=70).map(str), hostile_number)
+
+
+VALID_SETTINGS = {"threshold": "500", "reminder_days": "2", "escalation_days": "5", "certificate_reminder_days": "3",
+                  "certificate_escalation_days": "7", "timezone": "America/Chicago"}
+time_zones = st.one_of(st.sampled_from(["America/Chicago", " Europe/Berlin ", "UTC", "america/chicago", "Mars/Olympus",
+                                        "../../etc/passwd", "/etc/localtime", "America/", ""]), hostile_text)
+
+
 @settings(max_examples=300, deadline=None)
-@given(threshold=hostile_number, reminder=hostile_number, escalation=hostile_number)
-def test_agency_settings_validator_answers_with_messages_or_values_in_range(threshold, reminder, escalation):
-    values = {"threshold": threshold, "reminder_days": reminder, "escalation_days": escalation}
-    result = validate_agency_settings(values)
-    if any(isinstance(value, str) for value in result.values()):
-        _assert_messages({k: v for k, v in result.items() if isinstance(v, str)})
+@given(values=st.fixed_dictionaries({}, optional={
+    "threshold": hostile_number, "reminder_days": settings_number, "escalation_days": settings_number,
+    "certificate_reminder_days": settings_number, "certificate_escalation_days": settings_number,
+    "timezone": time_zones,
+}).map(lambda changes: {**VALID_SETTINGS, **changes}))
+def test_agency_settings_validator_answers_with_messages_or_values_in_range(values):
+    result = check_agency_settings(values)
+    if result.errors:
+        assert_messages(result.errors)
+        assert result.values == {}  # nothing is stored half-way
         return
-    assert 0 <= result["approval_cost_threshold_cents"] <= 100_000_000
-    assert 1 <= result["approval_reminder_business_days"] <= 60
-    assert 1 <= result["approval_escalation_business_days"] <= 60
+    cleaned = result.values
+    assert 0 <= int(cleaned["approval_cost_threshold_cents"]) <= 100_000_000
+    assert 1 <= int(cleaned["approval_reminder_business_days"]) <= 60
+    assert 1 <= int(cleaned["approval_escalation_business_days"]) <= 60
+    reminder = int(cleaned["certificate_reminder_business_days"])
+    escalation = int(cleaned["certificate_escalation_business_days"])
+    assert 1 <= reminder <= 30 and 2 <= escalation <= 60 and reminder < escalation
+    # A workflow can use the zone: it is an IANA name the time-zone database loads.
+    assert cleaned["timezone"] == values["timezone"].strip() and ZoneInfo(str(cleaned["timezone"]))
 
 
 @settings(max_examples=300, deadline=None)

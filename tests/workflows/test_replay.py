@@ -7,6 +7,7 @@ Histories were recorded from real runs: `pytest -m record_history tests/workflow
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,20 +22,37 @@ from tests.workflows.test_training_request_workflow import (
     sleep_past_escalation,
     sleep_until_certificate_reminder,
 )
+from workflows.agency_recompute import AgencyRecomputeWorkflow
+from workflows.agency_recompute_types import AGENCY_RECOMPUTE_WORKFLOW
 from workflows.certificate_review import CertificateReviewWorkflow
+from workflows.certificate_review_types import CERTIFICATE_REVIEW_WORKFLOW
 from workflows.licensing_cycle import LicensingCycleWorkflow
+from workflows.licensing_cycle_types import LICENSING_CYCLE_WORKFLOW
+from workflows.officer_recompute import OfficerRecomputeWorkflow
+from workflows.officer_recompute_types import OFFICER_RECOMPUTE_WORKFLOW
 from workflows.record_import import RecordImportWorkflow
+from workflows.record_import_types import RECORD_IMPORT_WORKFLOW
 from workflows.record_report import RecordReportWorkflow
+from workflows.record_report_types import RECORD_REPORT_WORKFLOW
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
     UPDATE_REASSIGN,
     UPDATE_RESUBMIT,
+    WORKFLOW_NAME,
     DecisionAction,
     Reassignment,
     Resubmission,
 )
+from workflows.weekly_digest import WEEKLY_DIGEST_WORKFLOW, WeeklyDigestWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+# Every workflow the worker runs (worker.build_worker), by the name its histories carry.
+WORKFLOWS = {
+    WORKFLOW_NAME: TrainingRequestWorkflow, LICENSING_CYCLE_WORKFLOW: LicensingCycleWorkflow,
+    CERTIFICATE_REVIEW_WORKFLOW: CertificateReviewWorkflow, RECORD_REPORT_WORKFLOW: RecordReportWorkflow,
+    RECORD_IMPORT_WORKFLOW: RecordImportWorkflow, OFFICER_RECOMPUTE_WORKFLOW: OfficerRecomputeWorkflow,
+    AGENCY_RECOMPUTE_WORKFLOW: AgencyRecomputeWorkflow, WEEKLY_DIGEST_WORKFLOW: WeeklyDigestWorkflow,
+}
 
 
 @pytest.mark.parametrize("history_file", sorted(p.name for p in HISTORIES.glob("*.json")))
@@ -42,9 +60,13 @@ async def test_committed_history_replays_on_current_code(history_file: str) -> N
     from temporalio.client import WorkflowHistory
 
     history = WorkflowHistory.from_json("replayed", (HISTORIES / history_file).read_text())
-    workflows = [TrainingRequestWorkflow, LicensingCycleWorkflow, CertificateReviewWorkflow, RecordReportWorkflow,
-                 RecordImportWorkflow]
-    await Replayer(workflows=workflows).replay_workflow(history)
+    await Replayer(workflows=list(WORKFLOWS.values())).replay_workflow(history)
+
+
+def test_every_workflow_the_worker_runs_has_a_committed_history() -> None:
+    started = (json.loads(path.read_text())["events"][0]["workflowExecutionStartedEventAttributes"]
+               for path in HISTORIES.glob("*.json"))
+    assert {attributes["workflowType"]["name"] for attributes in started} == set(WORKFLOWS)
 
 
 async def _save(handle: WorkflowHandle, name: str) -> None:
@@ -266,3 +288,61 @@ async def test_record_record_import_batches_complete(session_factory, skipping_c
     assert record_import.status == ImportStatus.COMPLETED
     assert (record_import.imported_rows, record_import.error_rows) == (4, 1)
     await _save(handle, "record_import_batches_complete.json")
+
+
+@pytest.mark.record_history
+async def test_record_officer_recompute_signals_running_cycles(session_factory, skipping_client, settings, demo_org):
+    from services.workflow_starts import dispatch_due, enqueue_officer_recompute
+    from tests.services.records_support import license_officer
+    from tests.workflows.test_agency_recompute import _asleep, _start_cycle
+    from workflows.officer_recompute_types import officer_recompute_workflow_id
+
+    await license_officer(session_factory, demo_org.officer1, "MN-0001")
+    await _asleep(await _start_cycle(skipping_client, settings, demo_org.officer1))
+    async with session_factory() as session, session.begin():
+        await enqueue_officer_recompute(session, [demo_org.officer1, demo_org.officer2], "bulk-0123456789",
+                                        settings.workflow_id_prefix)
+    assert await dispatch_due(session_factory, skipping_client, settings.task_queue) == 1
+    handle = skipping_client.get_workflow_handle(
+        officer_recompute_workflow_id("bulk-0123456789", settings.workflow_id_prefix))
+    assert await handle.result() == 1  # officer1's running cycle; officer2 has none
+    await _save(handle, "officer_recompute_signals_running_cycles.json")
+
+
+@pytest.mark.record_history
+async def test_record_agency_recompute_pages_through_the_roster(session_factory, skipping_client, settings, demo_org):
+    from tests.services.records_support import license_officer
+    from tests.workflows.test_agency_recompute import _asleep, _start_cycle
+    from workflows.agency_recompute_types import AGENCY_RECOMPUTE_WORKFLOW, AgencyRecomputeInput
+
+    for officer, number in ((demo_org.officer1, "MN-0001"), (demo_org.officer2, "MN-0002")):
+        await license_officer(session_factory, officer, number)
+        await _asleep(await _start_cycle(skipping_client, settings, officer))
+    # Started directly rather than from the outbox, so that pages of one take several activities.
+    handle = await skipping_client.start_workflow(
+        AGENCY_RECOMPUTE_WORKFLOW, AgencyRecomputeInput(agency_id=demo_org.agency_id, page_size=1),
+        id=f"{settings.workflow_id_prefix}agency-recompute-{demo_org.agency_id}-add-1", task_queue=settings.task_queue,
+        result_type=int,
+    )
+    assert await handle.result() == 2
+    await _save(handle, "agency_recompute_pages_through_the_roster.json")
+
+
+@pytest.mark.record_history
+async def test_record_weekly_digest_for_one_reader(session_factory, skipping_client, settings, demo_org, mailbox):
+    from activities.notifications import add_notification
+    from tests.workflows.test_weekly_digest import mail_to, prefer
+    from workflows.weekly_digest import WeeklyDigestInput
+
+    await prefer(session_factory, demo_org.officer1, weekly_digest=True)
+    async with session_factory() as session, session.begin():
+        for n in range(2):
+            await add_notification(session, settings, key=f"replay:{n}", person_id=demo_org.officer1,
+                                   subject=f"[Muster] Update {n}", body="Details", link="/dashboard")
+    handle = await skipping_client.start_workflow(
+        WeeklyDigestWorkflow.run, WeeklyDigestInput(), id=f"{settings.workflow_id_prefix}weekly-digest",
+        task_queue=settings.task_queue,
+    )
+    assert await handle.result() == 1
+    assert len(mail_to(mailbox, "officer1@test.example")) == 1
+    await _save(handle, "weekly_digest_for_one_reader.json")

@@ -185,23 +185,24 @@ async def test_a_double_click_is_one_decision(session_factory, skipping_client, 
 
 
 async def test_the_approver_is_reminded_after_two_business_days_and_bypassed_after_five(
-    session_factory, skipping_client, time_skipping_env: WorkflowEnvironment, settings, demo_org, mailbox
+    session_factory, skipping_client, business_week, settings, demo_org, mailbox
 ):
+    monday = business_week.monday  # submitted Monday 09:00: reminded Wednesday 09:00, escalated next Monday
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
     task = await wait_for_open_task(session_factory, request_id)
-    assigned_at = await time_skipping_env.get_current_time()
-    remind_at = add_business_days(assigned_at, 2)
-    escalate_at = add_business_days(assigned_at, 5)
 
-    await time_skipping_env.sleep(remind_at - assigned_at - timedelta(hours=1))
+    await business_week.skip_to(monday + timedelta(days=2, hours=-1))  # Wednesday 08:00
     assert "reminded" not in await timeline(session_factory, request_id)
 
-    await time_skipping_env.sleep(timedelta(hours=2))
+    await business_week.skip_to(monday + timedelta(days=2, hours=1))  # Wednesday 10:00
     await _eventually(lambda: _kinds_contain(session_factory, request_id, "reminded"))
     assert any(m["Subject"].startswith("[Muster] Reminder") and m["To"] == "sgt1@test.example"
                for m in mailbox.messages)
 
-    await time_skipping_env.sleep(escalate_at - remind_at)
+    await business_week.skip_to(monday + timedelta(days=5, hours=1))  # Saturday 10:00: 5 days, not 5 business days
+    assert "escalated" not in await timeline(session_factory, request_id)
+
+    await business_week.skip_to(monday + timedelta(days=7, hours=1))  # the next Monday 10:00
     escalated = await wait_for_open_task(session_factory, request_id, not_id=task.id)
     assert escalated.assignee_id == demo_org.lt1
     async with session_factory() as session:
@@ -213,15 +214,16 @@ async def test_the_approver_is_reminded_after_two_business_days_and_bypassed_aft
 
 
 async def test_when_nobody_up_the_chain_acts_it_lands_with_the_coordinators_who_decide(
-    session_factory, skipping_client, time_skipping_env, settings, demo_org, mailbox
+    session_factory, skipping_client, business_week, settings, demo_org, mailbox
 ):
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
     task = await wait_for_open_task(session_factory, request_id)
-    for expected in (demo_org.lt1, demo_org.chief1):  # sergeant -> lieutenant -> chief
-        await sleep_past_escalation(time_skipping_env)
+    # Each approver gets 5 business days, one week from Monday 09:00 to the next.
+    for week, expected in ((1, demo_org.lt1), (2, demo_org.chief1)):  # sergeant -> lieutenant -> chief
+        await business_week.skip_to(business_week.monday + timedelta(weeks=week, hours=1))
         task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
         assert task.assignee_id == expected
-    await sleep_past_escalation(time_skipping_env)
+    await business_week.skip_to(business_week.monday + timedelta(weeks=3, hours=1))
     task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
     assert task.assignee_id is None and task.queue == TaskQueue.COORDINATORS
     assert await status_of(session_factory, request_id) == RequestStatus.ESCALATED
@@ -234,7 +236,7 @@ async def test_when_nobody_up_the_chain_acts_it_lands_with_the_coordinators_who_
 
 
 async def test_a_coordinator_can_reassign_an_escalated_request(
-    session_factory, skipping_client, time_skipping_env, settings, demo_org
+    session_factory, skipping_client, business_week, settings, demo_org
 ):
     async with session_factory() as session, session.begin():
         # No supervisors above the sergeant: the chain is short, so escalation reaches coordinators fast.
@@ -242,7 +244,7 @@ async def test_a_coordinator_can_reassign_an_escalated_request(
         (await session.get_one(Person, demo_org.sgt1)).supervisor_id = None
     request_id, handle = await start(session_factory, skipping_client, settings, demo_org)
     task = await wait_for_open_task(session_factory, request_id)
-    await sleep_past_escalation(time_skipping_env)
+    await business_week.skip_to(business_week.monday + timedelta(weeks=1, hours=1))  # past 5 business days
     queued = await wait_for_open_task(session_factory, request_id, not_id=task.id)
     assert queued.queue == TaskQueue.COORDINATORS
 
@@ -278,6 +280,7 @@ async def test_notifications_are_written_once_per_recipient_and_event(
 
 
 async def sleep_past_escalation(env: WorkflowEnvironment, business_days: int = 5) -> None:
+    """For the replay recorders, which record from whatever day it is (tests use `business_week`)."""
     now = await env.get_current_time()
     await env.sleep(add_business_days(now, business_days) - now + timedelta(hours=1))
 
