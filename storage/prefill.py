@@ -2,6 +2,8 @@
 
 Nothing here is trusted: every fact is a suggestion, any may be missing, and an odd PDF gives empty
 facts rather than an error. Scanned certificates (images only) have no text and give empty facts.
+A PDF too large or complex to read within bounded work (storage.pdf_reading) raises `TooComplexToRead`,
+whose message tells the officer to fill the details in.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from typing import Literal
 
-from pypdf import PdfReader
+from storage.pdf_reading import read_text
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ _MONTHS = {
 }
 
 
+class TooComplexToRead(Exception):
+    message = "This PDF is too large or complex for us to read its details. Please fill them in yourself."
+
+
 @dataclass(frozen=True)
 class CertificateFacts:
     hours: Decimal | None = None
@@ -44,12 +49,15 @@ class CertificateFacts:
 
 
 def prefill_from_pdf(data: bytes) -> CertificateFacts:
-    try:
-        text = _text(data)
-    except Exception:  # any failure of an untrusted PDF means "nothing to prefill"
-        log.debug("no text could be read from an uploaded PDF", exc_info=True)
+    """The facts of the first pages' text; empty for a damaged or encrypted PDF. Blocks for the
+    child process that reads the PDF: call it off the event loop."""
+    read = read_text(data, _MAX_PAGES)
+    if read == "pdf_too_complex":
+        raise TooComplexToRead(TooComplexToRead.message)
+    if isinstance(read, str):  # damaged or encrypted: nothing to prefill
+        log.debug("no text could be read from an uploaded PDF: %s", read)
         return CertificateFacts()
-    return facts_from_text(text)
+    return facts_from_text(read.text)
 
 
 def facts_from_text(text: str) -> CertificateFacts:
@@ -64,13 +72,6 @@ def facts_from_text(text: str) -> CertificateFacts:
         course_title=_course_title(lines),
         provider=_provider(lines),
     )
-
-
-def _text(data: bytes) -> str:
-    reader = PdfReader(BytesIO(data))
-    if reader.is_encrypted:
-        return ""
-    return "\n".join(page.extract_text() or "" for page in reader.pages[:_MAX_PAGES])
 
 
 # Hours --------------------------------------------------------------------------------------------

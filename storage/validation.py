@@ -1,36 +1,38 @@
 """What an officer may upload as a certificate: a PDF, JPEG or PNG, judged by content, never by name.
 
 The file's name is kept only as a display name for people; it never becomes a storage key or a path.
-Checks are structural and dependency-free apart from pypdf: enough to refuse archives, programs,
-web pages, and damaged or truncated files with a message that says what to do instead.
+Checks are structural: enough to refuse archives, programs, web pages, damaged or truncated files, and
+"polyglots" (a PDF or picture that is also an archive or program, or carries data after its own end),
+with a message that says what to do instead. PDFs are parsed by pypdf in a child process whose work is
+bounded (storage.pdf_reading). Certificates and record-report attachments both come through here.
 Run `inspect_upload` off the event loop (`asyncio.to_thread`): parsing a 10 MB PDF takes a moment.
 """
 
 from __future__ import annotations
 
 import hashlib
-import struct
 import unicodedata
-import zlib
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Literal
 
-from pypdf import PdfReader
+from storage.hidden_files import holds_another_file
+from storage.image_structure import PNG_SIGNATURE, jpeg_problem, png_problem
+from storage.pdf_reading import MAX_PAGES, count_pages
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 ContentType = Literal["application/pdf", "image/jpeg", "image/png"]
 RefusalReason = Literal[
-    "empty", "too_large", "archive", "executable", "markup", "unsupported",
-    "pdf_encrypted", "pdf_damaged", "image_damaged",
+    "empty", "too_large", "archive", "executable", "markup", "unsupported", "hidden_file",
+    "pdf_encrypted", "pdf_damaged", "pdf_too_complex", "pdf_extra_data", "image_damaged", "image_extra_data",
 ]
 
 EXTENSIONS: dict[ContentType, str] = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 _KNOWN_EXTENSIONS = {"pdf", "jpg", "jpeg", "png"}
 _DISPLAY_NAME_LIMIT = 100
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PDF_END = b"%%EOF"
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 _ARCHIVE_SIGNATURES = (
     b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08",  # zip, and zip-based formats (docx, jar, apk)
     b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd",
@@ -52,7 +54,15 @@ MESSAGES: dict[RefusalReason, str] = {
     "pdf_encrypted": "This PDF is password-protected. Save it again without a password "
     "(for example, print it to a new PDF) and upload that.",
     "pdf_damaged": "The PDF is damaged and cannot be read. Download or save it again and upload the new copy.",
+    "pdf_too_complex": f"This PDF is too large or complex to check (more than {MAX_PAGES} pages, or very large "
+    "content). Print only the certificate's pages to a new PDF and upload that.",
+    "pdf_extra_data": "This file has extra data after the end of the PDF. Save or print it to a new PDF "
+    "and upload that.",
+    "hidden_file": "This file has another file (an archive, a program or a document) hidden inside it. "
+    "Print it to a new PDF, or save the picture again as a new JPEG or PNG, and upload that.",
     "image_damaged": "The image is damaged or incomplete. Save or take the picture again and upload the new copy.",
+    "image_extra_data": "This image has extra data after the end of the picture (some phones add a second picture "
+    "or a short video). Save it again as a new JPEG or PNG, or take a screenshot of it, and upload that.",
 }
 
 
@@ -84,14 +94,19 @@ def inspect_upload(data: bytes, declared_name: str, max_bytes: int) -> Inspected
     content_type = _sniff(data)
     if isinstance(content_type, UploadRefusal):
         return content_type
+    # Hidden files first: a PDF with a ZIP appended is refused as a hidden archive, not as "damaged".
+    if holds_another_file(data, content_type):
+        return _refuse("hidden_file")
     page_count = None
     if content_type == "application/pdf":
-        pages_or_problem = _pdf_page_count(data)
+        pages_or_problem = _pdf_end_problem(data) or count_pages(data)
         if isinstance(pages_or_problem, str):
             return _refuse(pages_or_problem)
         page_count = pages_or_problem
-    elif not (_png_is_sound(data) if content_type == "image/png" else _jpeg_is_sound(data)):
-        return _refuse("image_damaged")
+    else:
+        problem = png_problem(data) if content_type == "image/png" else jpeg_problem(data)
+        if problem is not None:
+            return _refuse(problem)
     return InspectedFile(
         content_type=content_type,
         size=len(data),
@@ -139,7 +154,7 @@ def _printable(char: str) -> bool:
 def _sniff(data: bytes) -> ContentType | UploadRefusal:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
-    if data.startswith(_PNG_SIGNATURE):
+    if data.startswith(PNG_SIGNATURE):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
@@ -153,80 +168,10 @@ def _sniff(data: bytes) -> ContentType | UploadRefusal:
     return _refuse("unsupported")
 
 
-def _pdf_page_count(data: bytes) -> int | Literal["pdf_encrypted", "pdf_damaged"]:
-    # pypdf repairs truncated files quietly; PDF readers require `%%EOF` near the end, and so do we.
-    if b"%%EOF" not in data[-1024:]:
+def _pdf_end_problem(data: bytes) -> Literal["pdf_damaged", "pdf_extra_data"] | None:
+    # pypdf repairs truncated files quietly; PDF readers require `%%EOF` at the end, and so do we.
+    # Nothing but whitespace may follow the last one: an appended file would sit there.
+    end = data.rfind(_PDF_END)
+    if end < 0:
         return "pdf_damaged"
-    try:
-        reader = PdfReader(BytesIO(data))
-        if reader.is_encrypted:
-            return "pdf_encrypted"
-        pages = len(reader.pages)
-        for page in reader.pages:
-            page.mediabox  # noqa: B018 - touching each page proves the page tree is sound
-    except Exception:  # pypdf raises many types on hostile input; any of them means "damaged"
-        return "pdf_damaged"
-    return pages if pages > 0 else "pdf_damaged"
-
-
-def _png_is_sound(data: bytes) -> bool:
-    """Signature, IHDR first with sane values, every chunk complete with a correct CRC, IDAT present,
-    and IEND as the very last bytes (nothing may hide after the image)."""
-    position, seen_data = len(_PNG_SIGNATURE), False
-    first = True
-    while position + 12 <= len(data):
-        length, kind = struct.unpack(">I4s", data[position : position + 8])
-        end = position + 12 + length
-        if end > len(data):
-            return False
-        body = data[position + 8 : end - 4]
-        (crc,) = struct.unpack(">I", data[end - 4 : end])
-        if zlib.crc32(kind + body) != crc:
-            return False
-        if first and (kind != b"IHDR" or not _ihdr_is_sound(body)):
-            return False
-        first = False
-        seen_data = seen_data or kind == b"IDAT"
-        if kind == b"IEND":
-            return seen_data and end == len(data)
-        position = end
-    return False
-
-
-def _ihdr_is_sound(body: bytes) -> bool:
-    if len(body) != 13:
-        return False
-    width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
-    allowed_depths = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
-    return (
-        0 < width < 2**31 and 0 < height < 2**31
-        and depth in allowed_depths.get(colour, set())
-        and compression == 0 and filtering == 0 and interlace in {0, 1}
-    )
-
-
-def _jpeg_is_sound(data: bytes) -> bool:
-    """SOI, well-formed marker segments up to the scan with a frame header before it, and EOI
-    as the very last bytes (nothing may hide after the image)."""
-    if not data.endswith(b"\xff\xd9"):
-        return False
-    position, seen_frame = 2, False
-    while position + 4 <= len(data):
-        if data[position] != 0xFF:
-            return False
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        if marker in {0x01, *range(0xD0, 0xD8)}:  # markers without a length
-            position += 2
-            continue
-        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
-        if length < 2 or position + 2 + length > len(data):
-            return False
-        if 0xC0 <= marker <= 0xCF and marker not in {0xC4, 0xC8, 0xCC}:
-            seen_frame = True
-        if marker == 0xDA:  # start of scan: entropy-coded data follows up to EOI
-            return seen_frame and position + 2 + length <= len(data) - 2
-        position += 2 + length
-    return False
+    return "pdf_extra_data" if data[end + len(_PDF_END) :].strip(_PDF_WHITESPACE) else None

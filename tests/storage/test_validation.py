@@ -83,7 +83,7 @@ HOSTILE = {
     "svg": (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "cert.png", "markup", "SVG"),
     "word document text": (b"Certificate of completion, 8 hours", "cert.txt", "unsupported", "Only PDF, JPEG or PNG"),
     "truncated png": (files.png()[:-12], "scan.png", "image_damaged", "The image is damaged"),
-    "png with a zip appended": (files.png() + files.zip_of("x", b"x"), "scan.png", "image_damaged", "damaged"),
+    "png with a zip appended": (files.png() + files.zip_of("x", b"x"), "scan.png", "hidden_file", "hidden inside it"),
     "png with a bad checksum": (files.png()[:30] + b"\0\0" + files.png()[32:], "scan.png", "image_damaged", "damaged"),
     "truncated jpeg": (files.jpeg()[:-2], "photo.jpg", "image_damaged", "damaged"),
     "jpeg header only": (b"\xff\xd8\xff\xd9", "photo.jpg", "image_damaged", "damaged"),
