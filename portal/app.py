@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
@@ -20,6 +19,7 @@ from temporalio.client import Client
 
 from models.database import create_engine, create_session_factory
 from portal import errors
+from portal.csrf import SessionBoundCSRFMiddleware
 from portal.routes import (
     account,
     account_sessions,
@@ -29,6 +29,7 @@ from portal.routes import (
     auth,
     bulk_entry,
     calendar,
+    certificate_reviews,
     certificates,
     dashboard,
     devmail,
@@ -49,7 +50,7 @@ from portal.routes import (
 )
 from portal.security import refuse_unusable_input, security_headers
 from portal.sessions import SessionAuthMiddleware
-from portal.uploads import largest_body
+from portal.uploads import BodyCapMiddleware, largest_body
 from settings import Settings, get_settings
 
 PORTAL_DIR = Path(__file__).resolve().parent
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *record_reports.ROUTES,
         *waivers.ROUTES,
         *certificates.ROUTES,
+        *certificate_reviews.ROUTES,
         *requirements.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
@@ -130,12 +132,13 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
             "temporal": Provide(provide_temporal, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax"
-        ),
-        # /calendar/ serves feeds to calendar apps, which cannot sign in: the URL's token is the credential.
+        # In this order: bodies are capped before the CSRF check may read a form, and both come
+        # before the session is looked up. /calendar/ serves feeds to calendar apps, which cannot
+        # sign in: the URL's token is the credential.
         middleware=[
-            DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz", "^/calendar/"])
+            DefineMiddleware(BodyCapMiddleware, settings=settings),
+            DefineMiddleware(SessionBoundCSRFMiddleware, settings=settings),
+            DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz", "^/calendar/"]),
         ],
         template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine),
         plugins=[HTMXPlugin()],

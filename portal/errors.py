@@ -19,8 +19,17 @@ _MESSAGES = {
     403: ("Not allowed", "You do not have permission to do that."),
     404: ("Not found", "There is nothing here, or you do not have access to it."),
     405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", "What you sent is too large."),
     500: ("Something went wrong", "The error has been logged. Please try again later."),
 }
+
+
+class RefusedInput(HTTPException):
+    """Input refused before any handler reads it (too large, unreadable); `message` is shown as is."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(detail=message, status_code=status_code)
+        self.message = message
 
 
 def error_page(status_code: int, message: str | None = None) -> Template:
@@ -52,9 +61,14 @@ def not_authenticated(request: Request, _exc: NotAuthorizedException) -> Respons
     return Redirect("/login", status_code=303)
 
 
-def http_error(_request: Request, exc: HTTPException) -> Response:
+def http_error(request: Request, exc: HTTPException) -> Response:
     # A CSRF refusal or a permission error: the status, a generic text, nothing internal.
-    return error_page(exc.status_code)
+    if not isinstance(exc, RefusedInput):
+        return error_page(exc.status_code)
+    if is_htmx(request):
+        return Template(template_name="errors/_refusal.html", context={"message": exc.message},
+                        status_code=exc.status_code)
+    return error_page(exc.status_code, exc.message)
 
 
 def server_error(request: Request, exc: Exception) -> Response:

@@ -30,26 +30,24 @@ from models import (
     RequestStatus,
     TrainingRequest,
 )
-from portal.errors import error_page, is_htmx, refusal_response
+from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
-from portal.uploads import refuse_bodies_over
+from portal.uploads import UPLOAD_BODY
 from services import certificates as service
 from services import training_records as records_service
 from services import training_requests as requests_service
-from services.access import can_review_certificates, can_view_certificate
+from services.access import can_view_certificate
 from services.audit import record_audit
 from services.training_request_actions import tell_certificate_uploaded
-from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from services.workflow_starts import dispatch_one
 from services.workflow_updates import WorkflowRefusal
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.prefill import TooComplexToRead
 from storage.serving import download_headers
-from storage.streaming import UploadTooLarge
 from storage.uploads import TRY_AGAIN
 from storage.validation import InspectedFile
-from workflows.certificate_review_types import NewVersion, ReviewAction, ReviewDecision
+from workflows.certificate_review_types import NewVersion
 
 log = logging.getLogger(__name__)
 PREFILLED = "We filled in the details we could read from your PDF. Check them, then choose the file again."
@@ -61,12 +59,6 @@ def audit(request: Request, db: AsyncSession, action: str, object_id: int, outco
     user = current_user(request)
     record_audit(db, user.id, user.audit_label, action, "certificate_submission", object_id, outcome,
                  client_ip(request), user.agency_id, detail)
-
-
-refuse_oversized_upload = refuse_bodies_over(
-    lambda settings: settings.max_upload_bytes,
-    lambda settings: UploadTooLarge(settings.max_upload_bytes).message,
-)
 
 
 # --- Officer: list and upload ----------------------------------------------------------------------------
@@ -174,7 +166,7 @@ READ_NOTHING = "We could not read any details from this file; please fill them i
 READ_FILLED = "We filled in the details we could read from your PDF: please check them against the certificate."
 
 
-@post("/certificates/read-details", status_code=200, before_request=refuse_oversized_upload)
+@post("/certificates/read-details", status_code=200, opt=UPLOAD_BODY)
 async def read_certificate_details(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     """The details fields again, with the empty ones filled from the chosen PDF's text (htmx, on
     choosing the file). Nothing is stored; the file is sent again with the form itself."""
@@ -209,7 +201,7 @@ async def new_certificate_form(request: Request, db: NamedDependency[AsyncSessio
                             credits={}, errors={}, training_request=linked)
 
 
-@post("/certificates/new", status_code=200, before_request=refuse_oversized_upload)
+@post("/certificates/new", status_code=200, opt=UPLOAD_BODY)
 async def upload_certificate(
     request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
     settings: NamedDependency[Settings],
@@ -273,7 +265,7 @@ async def new_version_form(request: Request, db: NamedDependency[AsyncSession], 
                             credits=service.claimed_credits(latest), errors={}, submission=submission)
 
 
-@post("/certificates/{submission_id:int}/versions/new", status_code=200, before_request=refuse_oversized_upload)
+@post("/certificates/{submission_id:int}/versions/new", status_code=200, opt=UPLOAD_BODY)
 async def upload_new_version(
     request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
     settings: NamedDependency[Settings], submission_id: FromPath[int],
@@ -347,75 +339,5 @@ def file_headers(version: CertificateVersion, download: bool) -> dict[str, str]:
     return headers
 
 
-# --- Coordinators: review queue --------------------------------------------------------------------------
-
-
-def _reviewer(request: Request) -> None:
-    if not can_review_certificates(current_user(request)):
-        raise NotFoundException()
-
-
-@get("/certificates/review")
-async def review_queue(request: Request, db: NamedDependency[AsyncSession]) -> Template:
-    _reviewer(request)
-    user = current_user(request)
-    page_number = records_service.page_number(request.query_params.get("page"))
-    queue = await service.review_queue(db, user.agency_id, page_number)
-    return await page(request, db, "certificates/review.html", queue=queue, **_row_context())
-
-
-def _row_context() -> dict[str, Any]:
-    return {"amount": service.amount, "claimed_credits": service.claimed_credits}
-
-
-def _row(row: service.ReviewRow, *, outcome: str | None = None, error: str | None = None,
-         status_code: int = 200) -> Template:
-    # The decided row stays in place with its outcome (reloading the page shows the queue without it).
-    return Template(template_name="certificates/_review_row.html",
-                    context={"row": row, "outcome": outcome, "error": error, **_row_context()},
-                    status_code=status_code)
-
-
-def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | None) -> ReviewDecision | Invalid:
-    try:
-        action = ReviewAction(str(form.get("action") or ""))
-    except ValueError:
-        return Invalid("Choose Approve or Reject.")
-    reason = str(form.get("reason") or "").strip()[:2000]
-    hours = str(form.get("credited_hours") or "").strip()
-    # The row's form shows the claimed topics prefilled; a cleared field means no credit for it.
-    claimed = service.claimed_credits(row.version)
-    credits = {code: str(form.get(f"credit_{code}") or "").strip() or "0" for code in claimed}
-    if action == ReviewAction.APPROVE:
-        problem = service.credit_problem(hours or service.amount(row.version.hours), credits)
-        if problem:
-            return Invalid(problem)
-    return ReviewDecision(actor_id=actor_id, action=action, reason=reason, actor_is_coordinator=True,
-                          source=source, credited_hours=hours or None, credited_credits=credits or None)
-
-
-@post("/certificates/review/tasks/{task_id:int}/decision", status_code=200)
-async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
-                 task_id: FromPath[int]) -> Template | Redirect | Response:
-    user = current_user(request)
-    form = await request.form()
-
-    async def read_decision(row: service.ReviewRow) -> ReviewDecision | Invalid:
-        assert user.person_id is not None  # can_review_certificate refuses accounts with no person
-        return _decision(form, row, user.person_id, client_ip(request))
-
-    result = await perform(db, temporal, Actor(user, client_ip(request)), service.DECIDE_REVIEW, task_id,
-                           read_decision)
-    if result.refused or result.subject is None:
-        return refusal_response(request, result)
-    if result.status is not ActionStatus.DONE:
-        return _row(result.subject, error=result.message,
-                    status_code=400 if result.status is ActionStatus.INVALID else 200)
-    if not is_htmx(request):
-        return Redirect("/certificates/review", status_code=303)
-    return _row(result.subject, outcome="Approved — added to the officer's training history"
-                if result.answer == "approved" else "Rejected — returned to the officer")
-
-
 ROUTES = [my_certificates, new_certificate_form, read_certificate_details, upload_certificate, new_version_form,
-          upload_new_version, certificate_file, review_queue, decide]
+          upload_new_version, certificate_file]

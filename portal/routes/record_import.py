@@ -27,7 +27,7 @@ from models import AuditOutcome, ImportStatus, RecordImport
 from portal.layout import current_user, page
 from portal.routes.bulk_entry import coordinator_only
 from portal.routes.records import audit as records_audit
-from portal.uploads import refuse_bodies_over
+from portal.uploads import IMPORT_BODY, import_too_large
 from services import record_import as service
 from services import record_import_csv as csv_format
 from services import training_records as records_service
@@ -42,13 +42,6 @@ OBJECT_TYPE = "record_import"
 def audit(request: Request, db: AsyncSession, action: str, object_id: int, outcome: AuditOutcome,
           detail: dict[str, object] | None = None) -> None:
     records_audit(request, db, action, OBJECT_TYPE, object_id, outcome, detail)
-
-
-def too_large(settings: Settings) -> str:
-    return f"The file is larger than {describe_size(settings.max_import_bytes)}. Split it into smaller files."
-
-
-refuse_oversized_import = refuse_bodies_over(lambda settings: settings.max_import_bytes, too_large)
 
 
 async def _import(request: Request, db: AsyncSession, import_id: int, action: str) -> RecordImport:
@@ -105,7 +98,7 @@ def _file_name(declared: str) -> str:
     return " ".join(name.split())[:100] or "records.csv"
 
 
-@post("/records/imports/new", status_code=200, before_request=refuse_oversized_import)
+@post("/records/imports/new", status_code=200, opt=IMPORT_BODY)
 async def upload_import(request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
                         ) -> Template | Redirect:
     await coordinator_only(request, db, "record_import.upload")
@@ -117,7 +110,7 @@ async def upload_import(request: Request, db: NamedDependency[AsyncSession], set
     data = await upload.read()
     name = _file_name(upload.filename or "")
     if len(data) > settings.max_import_bytes:
-        return await _upload_page(request, db, too_large(settings), 413)
+        return await _upload_page(request, db, import_too_large(settings), 413)
     if user.person_id is None:
         return await _upload_page(request, db, "Your account has no roster profile: imports need one.", 422)
     today = await records_service.agency_today(db, user.agency_id)

@@ -25,7 +25,7 @@ from compliance.wording import format_amount
 from models import AuditOutcome, Person, RecordErrorReport, ReportKind, ReportStatus
 from portal.errors import error_page, refusal_response
 from portal.layout import client_ip, current_user, page
-from portal.routes.certificates import refuse_oversized_upload
+from portal.uploads import UPLOAD_BODY
 from services import record_reports as service
 from services import training_records as records_service
 from services.access import (
@@ -121,7 +121,7 @@ async def _read_report(request: Request) -> tuple[dict[str, str], bytes, str]:
     return values, b"", ""
 
 
-@post("/records/reports/new", status_code=200, before_request=refuse_oversized_upload)
+@post("/records/reports/new", status_code=200, opt=UPLOAD_BODY)
 async def file_report(
     request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
     settings: NamedDependency[Settings],

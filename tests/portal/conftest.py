@@ -27,7 +27,8 @@ class Browser:
         self.client = client
 
     def csrf(self) -> str:
-        return self.client.cookies.get("csrftoken") or ""
+        # The cookie's name carries the __Host- prefix when the app runs with secure cookies.
+        return self.client.cookies.get("csrftoken") or self.client.cookies.get("__Host-csrftoken") or ""
 
     async def get(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("follow_redirects", False)

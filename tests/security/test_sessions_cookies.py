@@ -82,9 +82,11 @@ async def test_pending_second_factor_cookie_has_the_host_prefix_too(secure_app, 
     assert pending.get("httponly") is True
 
 
-async def test_csrf_cookie_is_secure_and_same_site(secure_app, https_browser):
+async def test_csrf_cookie_has_the_host_prefix_and_is_secure_http_only_and_same_site(secure_app, https_browser):
     response = await https_browser.get("/login")
-    _assert_pinned_to_this_host(_set_cookie(response, "csrftoken"))
+    csrf = _set_cookie(response, "__Host-csrftoken")
+    _assert_pinned_to_this_host(csrf)
+    assert csrf.get("httponly") is True  # no script reads it: pages carry the token themselves
 
 
 async def test_hsts_is_sent_on_pages_error_pages_and_static_files_when_cookies_are_secure(
