@@ -196,6 +196,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not database_url.startswith(_DATABASE_SCHEMES):
         env.problems.append(f"MUSTER_DATABASE_URL must start with {' or '.join(_DATABASE_SCHEMES)}.")
     public_url = env.web_address("MUSTER_PUBLIC_URL", "http://127.0.0.1:8000", path_allowed=True).rstrip("/")
+    if secure_cookies and dev_mailbox:
+        # The development mailbox shows everyone's mail, reset links included: never in production.
+        env.problems.append("MUSTER_DEV_MAILBOX_DIR is for development only; unset it when MUSTER_SECURE_COOKIES=true.")
     if secure_cookies and not public_url.startswith("https://"):
         env.problems.append("MUSTER_PUBLIC_URL must be an https:// address when MUSTER_SECURE_COOKIES=true.")
     mail_from = env.text("MUSTER_MAIL_FROM", "Muster <muster@localhost>")

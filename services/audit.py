@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import AuditEvent, AuditOutcome, Person, UserAccount
 from models.audit import GENESIS_HASH, audit_row_hash
 
 _VERIFY_BATCH = 1000
+UNKNOWN_ACCOUNT_ACTION = "login"
 CSV_COLUMNS = ["id", "occurred_at", "actor", "actor_user_id", "action", "object_type", "object_id", "outcome",
                "source", "detail", "row_hash"]
 
@@ -104,6 +105,8 @@ class AuditQuery:
     """Filters of the /audit page. Every query is limited to one agency."""
 
     agency_id: int
+    # Failed sign-ins under usernames no account has belong to no agency; administrators see them.
+    with_unknown_accounts: bool = False
     actor: str = ""
     action: str = ""
     object_type: str = ""
@@ -129,12 +132,18 @@ def _day_start(day: date) -> datetime:
 
 def audit_search(query: AuditQuery) -> Select[AuditEvent]:
     """Newest first. Each filter matches an indexed column (agency+id, actor, action, object, time)."""
-    stmt = select(AuditEvent).where(AuditEvent.agency_id == query.agency_id)
+    unknown_account = and_(AuditEvent.agency_id.is_(None), AuditEvent.actor_user_id.is_(None),
+                           AuditEvent.action == UNKNOWN_ACCOUNT_ACTION)
+    mine = AuditEvent.agency_id == query.agency_id
+    stmt = select(AuditEvent).where(or_(mine, unknown_account) if query.with_unknown_accounts else mine)
     if query.actor:
         actor_ids = select(UserAccount.id).where(
             UserAccount.agency_id == query.agency_id, func.lower(UserAccount.username) == query.actor.lower()
         )
-        stmt = stmt.where(AuditEvent.actor_user_id.in_(actor_ids))
+        by_actor: ColumnElement[bool] = AuditEvent.actor_user_id.in_(actor_ids)
+        if query.with_unknown_accounts:  # the username that was tried is the row's label
+            by_actor = or_(by_actor, and_(unknown_account, func.lower(AuditEvent.actor_label) == query.actor.lower()))
+        stmt = stmt.where(by_actor)
     if query.action:
         stmt = stmt.where(AuditEvent.action == query.action)
     if query.object_type:

@@ -35,6 +35,7 @@ def _query(request: Request) -> tuple[AuditQuery, dict[str, str], dict[str, str]
             errors[key] = "Enter a date as YYYY-MM-DD."
     query = AuditQuery(
         agency_id=current_user(request).agency_id,
+        with_unknown_accounts=has_role(current_user(request), Role.ADMIN),
         **{key: raw[key] for key in _TEXT_FILTERS},
         outcome="" if "outcome" in errors else raw["outcome"],
         date_from=dates["from"],

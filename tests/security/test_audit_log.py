@@ -67,3 +67,22 @@ async def test_admin_exports_filtered_csv_and_it_is_audited(browsers, demo_org, 
     assert len(everything) > 61 and all(r["actor"] != "other agency" for r in everything)
     exports = await audit_rows(session_factory, "audit.export")
     assert exports[0].detail == {"object_type": "training_request", "object_id": "7"}
+
+
+async def test_failed_sign_ins_under_unknown_usernames_are_shown_to_administrators(browsers, demo_org,
+                                                                                   session_factory):
+    anonymous = await browsers(None)
+    refused = await anonymous.post("/login", {"username": "no.such.user", "password": "guessing-1234"})
+    assert refused.status_code == 401
+    await _seed_events(session_factory, demo_org)  # a row of no agency that is not a sign-in stays hidden
+
+    admin = await browsers("admin1")
+    sign_ins = await admin.get("/audit", params={"action": "login"})
+    assert "no.such.user" in sign_ins.text
+    assert "other agency" not in (await admin.get("/audit", params={"action": "request.submit"})).text
+    by_name = await admin.get("/audit", params={"actor": "No.Such.User"})
+    assert "no.such.user" in by_name.text and "sgt1 (Sam Sergeant)" not in by_name.text
+    exported = await admin.get("/audit/export.csv")
+    assert "no.such.user" in exported.text
+    # Coordinators search their agency's trail: attempts on no account are the administrators' concern.
+    assert "no.such.user" not in (await (await browsers("coord1")).get("/audit", params={"action": "login"})).text

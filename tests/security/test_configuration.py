@@ -120,3 +120,12 @@ def test_empty_variables_mean_the_defaults(tmp_path: Path) -> None:
         8025, False, 10, "muster")
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'muster.db'}"
     assert settings.s3_endpoint is None
+
+
+def test_the_development_mailbox_cannot_be_enabled_in_production(tmp_path: Path) -> None:
+    # It shows everyone's mail, password-reset links included.
+    environ = _environment(tmp_path, **{**PRODUCTION, "MUSTER_DEV_MAILBOX_DIR": str(tmp_path / "mailbox")})
+    assert _problems(environ) == [
+        "MUSTER_DEV_MAILBOX_DIR is for development only; unset it when MUSTER_SECURE_COOKIES=true."
+    ]
+    assert load_settings(_environment(tmp_path, MUSTER_DEV_MAILBOX_DIR=str(tmp_path / "mailbox"))).dev_mailbox_dir
