@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-
 from sqlalchemy import select
 
 from models import Agency
@@ -19,21 +17,6 @@ async def test_landing_page_sends_each_role_to_its_work(browsers, demo_org):
     for username, location in expected.items():
         response = await (await browsers(username)).get("/")
         assert response.headers["location"] == location, username
-
-
-async def test_dev_mailbox_lists_and_shows_mail_and_refuses_path_tricks(browsers, demo_org, settings):
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = "muster@localhost", "sgt1@test.example", "Approval needed"
-    message.set_content("Please review the request.")
-    (settings.dev_mailbox_dir / "0001-approval.eml").write_bytes(message.as_bytes())
-    browser = await browsers("officer1")
-
-    listing = await browser.get("/dev/mail")
-    assert "Approval needed" in listing.text
-    detail = await browser.get("/dev/mail/0001-approval.eml")
-    assert "Please review the request." in detail.text
-    for name in ("..%2Fsecret.eml", "%2Fetc%2Fpasswd", "nope.txt"):
-        assert (await browser.get(f"/dev/mail/{name}")).status_code == 404
 
 
 async def test_admin_changes_threshold_in_dollars_with_validation(browsers, demo_org, session_factory):

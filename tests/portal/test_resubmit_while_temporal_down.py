@@ -3,10 +3,7 @@ committed together (outbox), nothing half-happens, and the relay delivers it onc
 
 from __future__ import annotations
 
-import socket
-
 from sqlalchemy import select
-from temporalio.client import Client
 
 from models import OutboxMessage, RequestStatus
 from services.workflow_starts import dispatch_due
@@ -20,14 +17,8 @@ EDITS = {
 }
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_resubmission_while_temporal_is_down_is_queued_with_its_edits_and_delivered_once(
-    make_app, temporal_client, demo_org, session_factory, settings
+    make_app, temporal_client, unreachable_temporal, demo_org, session_factory, settings
 ):
     async with portal(make_app, temporal_client) as sign_in:
         officer, sergeant = await sign_in("officer1"), await sign_in("sgt1")
@@ -37,8 +28,7 @@ async def test_resubmission_while_temporal_is_down_is_queued_with_its_edits_and_
                                        {"action": "request_changes", "comment": "Add the lodging cost."}, htmx=True)
         assert returned.status_code == 200
 
-    down = await Client.connect(f"127.0.0.1:{_closed_port()}", lazy=True)
-    async with portal(make_app, down) as sign_in:
+    async with portal(make_app, unreachable_temporal) as sign_in:
         officer = await sign_in("officer1")
         response = await officer.post(f"/requests/{request_id}/edit", EDITS)
 

@@ -21,7 +21,12 @@ def pdf_with_text(lines: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    return pdf_of(objects, version=b"1.4")
+
+
+def pdf_of(objects: list[bytes], version: bytes = b"1.5") -> bytes:
+    """A PDF with these numbered objects (1 is the catalog) and a correct cross-reference table."""
+    out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

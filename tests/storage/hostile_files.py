@@ -12,7 +12,7 @@ from fpdf import FPDF
 from PIL import Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from tests.storage.files import zip_of
+from tests.storage.files import pdf_of, zip_of
 
 HIDDEN_ZIP = zip_of("payload.txt", b"anything an archive tool would unpack " * 20)
 
@@ -98,20 +98,6 @@ def linux_program() -> bytes:
 
 
 # PDFs that ask for unbounded work ---------------------------------------------------------------------------
-
-
-def pdf_of(objects: list[bytes]) -> bytes:
-    """A PDF with these numbered objects (1 is the catalog) and a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def flate_stream(raw: bytes, entries: bytes = b"") -> bytes:
