@@ -22,6 +22,13 @@ from models.certificates import (
     certificate_review_workflow_id,
     certificate_source_ref,
 )
+from models.compliance_status import (
+    ComplianceGapSnapshot,
+    ComplianceSnapshot,
+    ComplianceState,
+    OfficerCompliance,
+    OfficerComplianceGap,
+)
 from models.notifications import EmailState, Notification
 from models.organisation import Agency, EmploymentStatus, LicenseStatus, Person, Unit
 from models.outbox import OutboxMessage
@@ -65,6 +72,11 @@ from models.training_requests import (
 )
 
 __all__ = [
+    "ComplianceGapSnapshot",
+    "ComplianceSnapshot",
+    "ComplianceState",
+    "OfficerCompliance",
+    "OfficerComplianceGap",
     "ImportStatus", "RecordImport", "RecordImportRow", "import_source_ref", "record_import_workflow_id",
     "RecordErrorReport", "RecordReportEvent", "ReportKind", "ReportStatus", "record_report_workflow_id",
     "CertificateCredit", "CertificateEvent", "CertificateStatus", "CertificateSubmission", "CertificateVersion",
