@@ -24,7 +24,7 @@ from models import UserAccount, WebSession, utcnow
 from models.accounts import USER_AGENT_LENGTH
 from services.access import CurrentUser
 from services.mfa import account_needs_mfa
-from services.sign_in import PENDING_TTL, token_digest
+from services.sign_in import PENDING_TTL, is_locked, token_digest
 from settings import Settings
 
 # Only update last_seen_at when it is this stale: one write per minute, not per request.
@@ -119,6 +119,8 @@ async def load_session_user(
             or now >= absolute_limit
             or account is None
             or not account.is_active
+            # A locked account (wrong passwords or codes, even from inside a session) signs in nowhere.
+            or is_locked(account, settings, now)
             or (account.mfa_enabled_at is None and await account_needs_mfa(session, account))
         ):
             web_session.revoked_at = now

@@ -105,3 +105,19 @@ async def test_release_period_setting_unlocks_by_itself(settings, demo_org, sess
         await app.state.engine.dispose()
     [row] = await audit_rows(session_factory, "account.unlock")
     assert row.detail == {"by": "release period"}
+
+
+async def test_wrong_current_passwords_inside_a_session_lock_the_account_and_end_its_sessions(
+    browsers, demo_org, session_factory
+):
+    # Someone holding a stolen session cannot keep guessing: the lock ends every session of the account.
+    thief, owner_elsewhere = await browsers("officer1"), await browsers("officer1")
+    for _ in range(5):
+        refused = await thief.post("/account/password", {"current_password": "a wrong guess!",
+                                                         "new_password": "x", "confirm_password": "x"})
+        assert refused.status_code == 200
+    assert (await account(session_factory, "officer1")).locked_at is not None
+
+    for browser in (thief, owner_elsewhere):
+        response = await browser.get("/requests")
+        assert response.status_code == 303 and response.headers["location"] == "/login"
