@@ -9,11 +9,11 @@ from sqlalchemy import select
 from models import Person, RequestStatus, Task, TaskQueue, TaskStatus
 from tests.portal.helpers import audits, load, portal, submit
 from tests.support import wait_for_open_task
-from workflows.business_days import add_business_days
 
 
-async def _escalate(sign_in, session_factory, time_skipping_env, demo_org, count: int = 1) -> list[tuple[int, Task]]:
-    """Submit `count` requests as officer1 and let them pass sgt1's deadline into the coordinators' queue."""
+async def _escalate(sign_in, session_factory, business_week, demo_org, count: int = 1) -> list[tuple[int, Task]]:
+    """Submit `count` requests as officer1 on a Monday and let them pass sgt1's deadline (5 business days:
+    the next Monday) into the coordinators' queue."""
     async with session_factory() as session, session.begin():
         # Nobody above the sergeant: one missed deadline reaches the coordinators.
         (await session.get_one(Person, demo_org.sgt1)).supervisor_id = None
@@ -23,8 +23,7 @@ async def _escalate(sign_in, session_factory, time_skipping_env, demo_org, count
         request_id, location = await submit(officer, title=f"Escalated course {n + 1}")
         assert location.endswith("?notice=submitted")
         submitted.append((request_id, await wait_for_open_task(session_factory, request_id)))
-    now = await time_skipping_env.get_current_time()
-    await time_skipping_env.sleep(add_business_days(now, 5) - now + timedelta(hours=1))
+    await business_week.skip_to(business_week.monday + timedelta(days=7, hours=1))
     queued = []
     for request_id, first in submitted:
         task = await wait_for_open_task(session_factory, request_id, not_id=first.id)
@@ -34,10 +33,10 @@ async def _escalate(sign_in, session_factory, time_skipping_env, demo_org, count
 
 
 async def test_coordinator_sees_escalated_request_and_others_are_refused(
-    make_app, skipping_client, time_skipping_env, demo_org, session_factory
+    make_app, skipping_client, business_week, demo_org, session_factory
 ):
     async with portal(make_app, skipping_client) as sign_in:
-        [(request_id, task)] = await _escalate(sign_in, session_factory, time_skipping_env, demo_org)
+        [(request_id, task)] = await _escalate(sign_in, session_factory, business_week, demo_org)
         assert (await load(session_factory, request_id)).status == RequestStatus.ESCALATED
 
         queue = await (await sign_in("coord1")).get("/escalations")
@@ -55,10 +54,10 @@ async def test_coordinator_sees_escalated_request_and_others_are_refused(
 
 
 async def test_coordinator_reassigns_escalated_request_to_lieutenant(
-    make_app, skipping_client, time_skipping_env, demo_org, session_factory
+    make_app, skipping_client, business_week, demo_org, session_factory
 ):
     async with portal(make_app, skipping_client) as sign_in:
-        [(request_id, task)] = await _escalate(sign_in, session_factory, time_skipping_env, demo_org)
+        [(request_id, task)] = await _escalate(sign_in, session_factory, business_week, demo_org)
         coordinator, lieutenant = await sign_in("coord1"), await sign_in("lt1")
         queue = await coordinator.get("/escalations")
         # The requesting officer is never offered as an approver.
@@ -103,11 +102,11 @@ async def test_coordinator_reassigns_escalated_request_to_lieutenant(
 
 
 async def test_coordinator_approves_from_the_escalation_queue(
-    make_app, skipping_client, time_skipping_env, demo_org, session_factory
+    make_app, skipping_client, business_week, demo_org, session_factory
 ):
     async with portal(make_app, skipping_client) as sign_in:
         [(first_id, first), (second_id, second)] = await _escalate(
-            sign_in, session_factory, time_skipping_env, demo_org, count=2
+            sign_in, session_factory, business_week, demo_org, count=2
         )
         coordinator = await sign_in("coord1")
 
