@@ -1,5 +1,5 @@
 """Muster's Temporal worker: runs the workflows and activities, relays the outbox, and makes
-sure the weekly digest Schedule exists.
+sure the weekly digest and daily compliance refresh Schedules exist.
 
 Run several of these for capacity; each polls the same task queue. `python worker.py`
 """
@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 
 from activities.agency_recompute import AgencyRecomputeActivities
 from activities.certificates import CertificateActivities
+from activities.compliance_refresh import ComplianceRefreshActivities
 from activities.digests import DigestActivities
 from activities.licensing_cycles import LicensingCycleActivities
 from activities.notifications import NotificationActivities
@@ -36,6 +37,8 @@ from services.workflow_starts import relay_forever
 from settings import Settings, get_settings
 from workflows.agency_recompute import AgencyRecomputeWorkflow
 from workflows.certificate_review import CertificateReviewWorkflow
+from workflows.compliance_refresh import ComplianceRefreshWorkflow
+from workflows.compliance_refresh_types import COMPLIANCE_REFRESH_SCHEDULE_ID, ComplianceRefreshInput
 from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.officer_recompute import OfficerRecomputeWorkflow
 from workflows.record_import import RecordImportWorkflow
@@ -58,11 +61,13 @@ def build_worker(
     record_import = RecordImportActivities(session_factory, client, settings)
     officer_signals = OfficerSignalActivities(client, settings)
     record_reports = RecordReportActivities(session_factory, client, settings)
+    compliance_refresh = ComplianceRefreshActivities(session_factory)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
-                   CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow],
+                   CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow,
+                   ComplianceRefreshWorkflow],
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
@@ -78,6 +83,8 @@ def build_worker(
             *record_import.all(),
             officer_signals.signal_officers,
             *record_reports.all(),
+            compliance_refresh.refresh_batch,
+            compliance_refresh.take_snapshot,
         ],
     )
 
@@ -106,6 +113,29 @@ async def ensure_weekly_digest_schedule(client: Client, settings: Settings) -> b
     return True
 
 
+async def ensure_compliance_refresh_schedule(client: Client, settings: Settings) -> bool:
+    """Create the daily 05:00 UTC compliance refresh Schedule unless it exists. True when this call created it.
+
+    Created with one run at once, so a fresh install has stored statuses and a first snapshot without
+    waiting for the night. Like the digest's, an existing Schedule is left as an operator set it.
+    """
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            ComplianceRefreshWorkflow.run,
+            ComplianceRefreshInput(),
+            id=f"{settings.workflow_id_prefix}compliance-refresh",  # Temporal appends the scheduled time
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(5)], comment="Daily 05:00 UTC")]),
+    )
+    try:
+        await client.create_schedule(f"{settings.workflow_id_prefix}{COMPLIANCE_REFRESH_SCHEDULE_ID}", schedule,
+                                     trigger_immediately=True)
+    except ScheduleAlreadyRunningError:
+        return False
+    return True
+
+
 async def connect_with_retry(settings: Settings) -> Client:
     """Wait for Temporal instead of crashing, so start order does not matter."""
     delay = 1.0
@@ -126,6 +156,7 @@ async def main() -> None:
     client = await connect_with_retry(settings)
     worker = build_worker(client, session_factory, settings, settings.task_queue)
     await ensure_weekly_digest_schedule(client, settings)
+    await ensure_compliance_refresh_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,6 +14,7 @@ from compliance.wording import format_date
 from models import Person, Task, TaskKind, TaskQueue
 from services.audit import record_workflow_audit
 from services.compliance import is_tracked, officer_status
+from services.compliance_status import store_evaluation
 from services.notification_preferences import preferences_for
 from settings import Settings
 from workflows.licensing_cycle_types import (
@@ -36,10 +37,14 @@ class LicensingCycleActivities:
     @activity.defn
     async def evaluate_officer(self, request: EvaluateInput) -> CycleSnapshot:
         on = date.fromisoformat(request.on)
-        async with self._sessions() as session:
+        async with self._sessions() as session, session.begin():
             person = await session.get(Person, request.officer_id)
             status = await officer_status(session, request.officer_id, on)
             offsets = (await preferences_for(session, request.officer_id)).effective_reminder_offsets
+            if person is not None:
+                # Every recompute (record, certificate, waiver, requirement change) ends here: keep the
+                # stored row that team views count in step. Idempotent, and never older than what is stored.
+                await store_evaluation(session, person, status, on)
         if person is None or not is_tracked(person):
             return CycleSnapshot(officer_id=request.officer_id, tracked=False)
         if status is None:  # licensed from a future date

@@ -26,6 +26,8 @@ from workflows.agency_recompute import AgencyRecomputeWorkflow
 from workflows.agency_recompute_types import AGENCY_RECOMPUTE_WORKFLOW
 from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.certificate_review_types import CERTIFICATE_REVIEW_WORKFLOW
+from workflows.compliance_refresh import ComplianceRefreshWorkflow
+from workflows.compliance_refresh_types import COMPLIANCE_REFRESH_WORKFLOW
 from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.licensing_cycle_types import LICENSING_CYCLE_WORKFLOW
 from workflows.officer_recompute import OfficerRecomputeWorkflow
@@ -52,6 +54,7 @@ WORKFLOWS = {
     CERTIFICATE_REVIEW_WORKFLOW: CertificateReviewWorkflow, RECORD_REPORT_WORKFLOW: RecordReportWorkflow,
     RECORD_IMPORT_WORKFLOW: RecordImportWorkflow, OFFICER_RECOMPUTE_WORKFLOW: OfficerRecomputeWorkflow,
     AGENCY_RECOMPUTE_WORKFLOW: AgencyRecomputeWorkflow, WEEKLY_DIGEST_WORKFLOW: WeeklyDigestWorkflow,
+    COMPLIANCE_REFRESH_WORKFLOW: ComplianceRefreshWorkflow,
 }
 
 
@@ -346,3 +349,18 @@ async def test_record_weekly_digest_for_one_reader(session_factory, skipping_cli
     assert await handle.result() == 1
     assert len(mail_to(mailbox, "officer1@test.example")) == 1
     await _save(handle, "weekly_digest_for_one_reader.json")
+
+
+@pytest.mark.record_history
+async def test_record_compliance_refresh_batches_then_snapshot(session_factory, skipping_client, settings, demo_org):
+    from tests.services.compliance_status_support import SNAPSHOT_DAY, build_counted_org
+    from workflows.compliance_refresh_types import ComplianceRefreshInput
+
+    await build_counted_org(session_factory, demo_org)
+    handle = await skipping_client.start_workflow(
+        ComplianceRefreshWorkflow.run, ComplianceRefreshInput(on=SNAPSHOT_DAY.isoformat(), batch_size=3),
+        id=f"{settings.workflow_id_prefix}compliance-refresh", task_queue=settings.task_queue,
+    )
+    result = await handle.result()
+    assert result.batches == 3 and result.snapshot.counts == 4
+    await _save(handle, "compliance_refresh_batches_then_snapshot.json")
