@@ -25,6 +25,7 @@ from portal.routes import (
     account_sessions,
     admin,
     admin_accounts,
+    agency,
     audit_log,
     auth,
     bulk_entry,
@@ -46,6 +47,7 @@ from portal.routes import (
     recovery_codes,
     requests,
     requirements,
+    team,
     waivers,
 )
 from portal.security import refuse_unusable_input, security_headers
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *certificates.ROUTES,
         *certificate_reviews.ROUTES,
         *requirements.ROUTES,
+        *agency.ROUTES,
+        *team.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
     if settings.dev_mailbox_dir is not None:

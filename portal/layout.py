@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Notification, Role
-from services.access import CurrentUser, has_role, is_supervisor_role
+from services.access import CurrentUser, can_view_agency_compliance, has_role, is_supervisor_role
 from services.training_requests import inbox_count
 
 NOTICES = {
@@ -63,6 +63,7 @@ async def page(
         is_coordinator=has_role(user, Role.COORDINATOR),
         is_admin=has_role(user, Role.ADMIN),
         is_supervisor=is_supervisor_role(user),
+        can_view_agency=can_view_agency_compliance(user),
         notice=NOTICES.get(notice or ""),
     )
     return Template(template_name=template_name, context=context, status_code=status_code)

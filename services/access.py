@@ -215,3 +215,17 @@ def can_reset_two_step_sign_in(user: CurrentUser, account_id: int) -> str | None
     if user.id == account_id:
         return "Another administrator must reset your own two-step sign-in."
     return None
+
+
+def can_view_team(user: CurrentUser) -> bool:
+    """The team pages (everyone under the user in the chain of command, their compliance, early warnings and
+    pending items): sergeants, lieutenants and command staff with a profile. Coordinators and administrators
+    without one of those roles are refused: they reach officers through the roster. Officers see no team data."""
+    return user.person_id is not None and is_supervisor_role(user)
+
+
+def can_view_agency_compliance(user: CurrentUser) -> bool:
+    """The agency dashboard (every unit's and rank's compliance, the trend, the work queues) and the officers
+    behind its numbers: command staff, training coordinators and administrators. Sergeants and lieutenants
+    see their chain on the team pages; officers see no agency data."""
+    return has_role(user, Role.COMMAND, Role.COORDINATOR, Role.ADMIN)

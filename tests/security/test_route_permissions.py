@@ -298,6 +298,16 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("POST", "/requirements/{requirement_id:int}/retire"): [
             Case("POST", "/requirements/999/retire", only("coord1"), {"reason": "walk"}),
         ],
+        # A supervisor's team (everyone under them in the chain): sergeants, lieutenants, command staff.
+        ("GET", "/team"): [Case("GET", "/team", only("sgt1", "chief1")),
+                           Case("GET", "/team?unit=nonsense&state=x&sort=evil&dir=up&page=-1", only("sgt1", "chief1"))],
+        ("GET", "/team/warnings"): [Case("GET", "/team/warnings?within=45&page=x", only("sgt1", "chief1"))],
+        # The agency dashboard and the officers behind its numbers: command staff, coordinators, administrators.
+        ("GET", "/agency"): [Case("GET", "/agency", only("coord1", "chief1", "admin1")),
+                             Case("GET", "/agency?unit=999999", only())],
+        ("GET", "/agency/officers"): [Case("GET", "/agency/officers?state=overdue&rank=Officer",
+                                           only("coord1", "chief1", "admin1")),
+                                      Case("GET", "/agency/officers?unit=999999", only())],
         # The development mailbox exists only with a mailbox folder (never in production). It holds
         # everyone's mail (password-reset links too): administrators only; to others it does not exist.
         ("GET", "/dev/mail"): [Case("GET", "/dev/mail", only("admin1"))],
