@@ -24,6 +24,9 @@ async def _dashboard(request: Request, db: AsyncSession, person: Person) -> Temp
         request, db, "dashboard/dashboard.html",
         d=dashboard, own=person.id == current_user(request).person_id, records_url=records_url(request, person),
         can_edit=can_edit_officer_records(current_user(request), person), who_must_act=who_must_act,
+        # Back to where this person came from: the roster, or (for supervisors) their team.
+        back_to=None if person.id == current_user(request).person_id else
+        ("/officers", "Back to the roster") if can_view_roster(current_user(request)) else ("/team", "Back to my team"),
         source_label=records_service.source_label, **FORMATTERS,
     )
 

@@ -116,3 +116,14 @@ async def test_roster_lists_and_searches_officers_for_coordinators_only(browsers
     assert "Other, Omar" not in (await coordinator.get("/officers", params={"q": "100%_"})).text
 
     assert (await (await browsers("officer1")).get("/officers")).status_code == 403
+
+
+async def test_the_way_back_leads_each_viewer_to_a_page_they_may_open(browsers, demo_org):
+    url = f"/officers/{demo_org.officer1}/dashboard"
+    sergeant = await browsers("sgt1")
+    from_team = await sergeant.get(url)
+    assert '<a href="/team">Back to my team</a>' in from_team.text and 'href="/officers"' not in from_team.text
+    assert (await sergeant.get("/team")).status_code == 200
+    from_roster = await (await browsers("coord1")).get(url)
+    assert '<a href="/officers">Back to the roster</a>' in from_roster.text
+    assert "Back to" not in (await (await browsers("officer1")).get("/dashboard")).text
