@@ -4,7 +4,8 @@ Rows go in with Core bulk inserts (executemany), so 40,000 officers and hundreds
 of requests load in well under a minute on PostgreSQL. Every person has a badge number
 (`badge_number`) and a licence number (`licence_number`), and every officer already has a few
 training records, so the CSV import benchmarks look officers up and check duplicates against a
-populated training_record table.
+populated training_record table. Each lieutenant's people form a unit, grouped into divisions under the
+board, and everyone has a stored compliance status (benchmarks/compliance_dataset.py) for the dashboards.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from benchmarks.compliance_dataset import StoredCompliance, add_stored_compliance
 from models import (
     Agency,
     Person,
@@ -64,6 +66,7 @@ class Scale:
     requests_per_officer: int = 5
     records_per_officer: int = len(RECORD_DATES)
     open_share: float = 0.1
+    units_per_division: int = 40  # the lieutenants' units, grouped under divisions below the board
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,14 @@ class DatasetSummary:
     busiest_sergeant_user_id: int
     officer_id: int
     officer_user_id: int
-    chief_id: int  # uploads the benchmark's CSV imports (a coordinator's record is never in the file)
+    chief_id: int  # uploads the benchmark's CSV imports (a coordinator's record is never in the file); command staff
+    busiest_lieutenant_id: int  # the busiest sergeant's lieutenant (user id = person id)
     officer_ids: range  # every officer (rank Officer), ids in one run
     persons: int
     requests: int
     open_tasks: int
     records: int
+    compliance: StoredCompliance
 
 
 async def _bulk(engine: AsyncEngine, table: type, rows: list[dict]) -> None:
@@ -109,11 +114,16 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
     await _bulk(engine, Topic, [{"code": code, "name": name} for code, name in TOPICS.items()])
     sergeants = max(1, scale.officers // scale.officers_per_sergeant)
     lieutenants = max(1, sergeants // scale.sergeants_per_lieutenant)
+    divisions = max(1, lieutenants // scale.units_per_division)
+    # Parents first: the board, its divisions, then each lieutenant's unit (ids 2.. as before).
     await _bulk(
         engine,
         Unit,
         [{"id": 1, "agency_id": 1, "parent_id": None, "name": "Board"}]
-        + [{"id": 2 + u, "agency_id": 1, "parent_id": 1, "name": f"Unit {u}"} for u in range(lieutenants)],
+        + [{"id": 2 + lieutenants + d, "agency_id": 1, "parent_id": 1, "name": f"Division {d}"}
+           for d in range(divisions)]
+        + [{"id": 2 + u, "agency_id": 1, "parent_id": 2 + lieutenants + u * divisions // lieutenants,
+            "name": f"Unit {u}"} for u in range(lieutenants)],
     )
 
     persons: list[dict] = []
@@ -181,8 +191,13 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
         engine,
         UserRole,
         [{"user_id": p["id"], "role": "officer"} for p in persons]
-        + [{"user_id": s, "role": "sergeant"} for s in sergeant_ids],
+        + [{"user_id": s, "role": "sergeant"} for s in sergeant_ids]
+        + [{"user_id": lt, "role": "lieutenant"} for lt in lieutenant_ids]
+        + [{"user_id": chief, "role": "command"}],
     )
+    async with engine.begin() as conn:
+        # Command staff's sessions count only once two-step sign-in is set up; benchmarks never sign in.
+        await conn.execute(update(UserAccount).where(UserAccount.id == chief).values(mfa_enabled_at=now))
 
     requests: list[dict] = []
     tasks: list[dict] = []
@@ -295,6 +310,7 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
     ]
     await _bulk(engine, TrainingRecord, records)
     open_tasks = sum(1 for t in tasks if t["status"] == TaskStatus.OPEN)
+    compliance = await add_stored_compliance(engine, agency_id=1, today=now.date())
     return DatasetSummary(
         agency_id=1,
         busiest_sergeant_id=busiest,
@@ -302,9 +318,11 @@ async def build(engine: AsyncEngine, scale: Scale, password_hash: str, seed: int
         officer_id=officer_ids[0],
         officer_user_id=officer_ids[0],
         chief_id=chief,
+        busiest_lieutenant_id=lieutenant_ids[0],
         officer_ids=range(officer_ids[0], officer_ids[-1] + 1),
         persons=len(persons),
         requests=len(requests),
         open_tasks=open_tasks,
         records=len(records),
+        compliance=compliance,
     )

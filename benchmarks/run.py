@@ -31,6 +31,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from benchmarks.csv_import import batch_benchmark, staging_benchmark
+from benchmarks.dashboards import dashboard_benchmarks, dashboards_reading
 from benchmarks.dataset import DatasetSummary, Scale, build
 from benchmarks.echo_workflow import EchoWorkflow
 from benchmarks.timing import Result, median_ms
@@ -240,6 +241,7 @@ def _report(results: list[Result], data: DatasetSummary, scale: Scale, seconds: 
         "- **Decision vs bare Update**: the validator, then two sequential activities (record the transition,",
         "  write the notifications) before the Update answers, so the page can re-render from the database.",
         "  Mail is sent after the answer. Fewer round trips would come from merging the two activities.",
+        *dashboards_reading(results, data),
         *_import_reading(results, bad_rows),
         "",
         "Run it: `make bench` (or `make bench BENCH_ARGS=\"--officers 5000 --repeat 20\"` for a quick look).",
@@ -269,6 +271,7 @@ async def main(officers: int, repeat: int, output: Path) -> None:
     try:
         results = await query_benchmarks(factory, data, repeat)
         results.append(await http_benchmark(settings, factory, data, repeat))
+        results += await dashboard_benchmarks(settings, factory, data, repeat)
         results.append(await temporal_benchmark(settings, factory, data, max(10, repeat // 5)))
         # Last: the imports write and delete tens of thousands of rows, which the rows above should not feel.
         staging, bad_rows = await staging_benchmark(factory, data, max(5, repeat // 5))
