@@ -1,5 +1,5 @@
 """Muster's Temporal worker: runs the workflows and activities, relays the outbox, and makes
-sure the weekly digest and daily compliance refresh Schedules exist.
+sure the weekly digest, daily compliance refresh and monthly summary Schedules exist.
 
 Run several of these for capacity; each polls the same task queue. `python worker.py`
 """
@@ -27,10 +27,12 @@ from activities.certificates import CertificateActivities
 from activities.compliance_refresh import ComplianceRefreshActivities
 from activities.digests import DigestActivities
 from activities.licensing_cycles import LicensingCycleActivities
+from activities.monthly_summary import MonthlySummaryActivities
 from activities.notifications import NotificationActivities
 from activities.officer_signals import OfficerSignalActivities
 from activities.record_import import RecordImportActivities
 from activities.record_reports import RecordReportActivities
+from activities.report_export import ReportExportActivities
 from activities.training_requests import TrainingRequestActivities
 from models.database import create_engine, create_session_factory
 from services.workflow_starts import relay_forever
@@ -40,9 +42,12 @@ from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.compliance_refresh import ComplianceRefreshWorkflow
 from workflows.compliance_refresh_types import COMPLIANCE_REFRESH_SCHEDULE_ID, ComplianceRefreshInput
 from workflows.licensing_cycle import LicensingCycleWorkflow
+from workflows.monthly_summary import MonthlySummaryWorkflow
+from workflows.monthly_summary_types import MONTHLY_SUMMARY_SCHEDULE_ID, MonthlySummaryInput
 from workflows.officer_recompute import OfficerRecomputeWorkflow
 from workflows.record_import import RecordImportWorkflow
 from workflows.record_report import RecordReportWorkflow
+from workflows.report_export import ReportExportWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.weekly_digest import WEEKLY_DIGEST_SCHEDULE_ID, WeeklyDigestInput, WeeklyDigestWorkflow
 
@@ -62,12 +67,14 @@ def build_worker(
     officer_signals = OfficerSignalActivities(client, settings)
     record_reports = RecordReportActivities(session_factory, client, settings)
     compliance_refresh = ComplianceRefreshActivities(session_factory)
+    report_exports = ReportExportActivities(session_factory, settings)
+    monthly_summaries = MonthlySummaryActivities(session_factory, settings)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
                    CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow,
-                   ComplianceRefreshWorkflow],
+                   ComplianceRefreshWorkflow, MonthlySummaryWorkflow, ReportExportWorkflow],
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
@@ -85,6 +92,8 @@ def build_worker(
             *record_reports.all(),
             compliance_refresh.refresh_batch,
             compliance_refresh.take_snapshot,
+            *report_exports.all(),
+            monthly_summaries.write_summaries,
         ],
     )
 
@@ -136,6 +145,26 @@ async def ensure_compliance_refresh_schedule(client: Client, settings: Settings)
     return True
 
 
+async def ensure_monthly_summary_schedule(client: Client, settings: Settings) -> bool:
+    """Create the 1st-of-the-month 13:00 UTC command summary Schedule unless it exists. True when this call
+    created it. Like the digest's, an existing Schedule is left as an operator set it."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            MonthlySummaryWorkflow.run,
+            MonthlySummaryInput(),
+            id=f"{settings.workflow_id_prefix}monthly-summary",  # Temporal appends the scheduled time
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_month=[ScheduleRange(1)], hour=[ScheduleRange(13)],
+                                                          comment="1st of each month 13:00 UTC")]),
+    )
+    try:
+        await client.create_schedule(f"{settings.workflow_id_prefix}{MONTHLY_SUMMARY_SCHEDULE_ID}", schedule)
+    except ScheduleAlreadyRunningError:
+        return False
+    return True
+
+
 async def connect_with_retry(settings: Settings) -> Client:
     """Wait for Temporal instead of crashing, so start order does not matter."""
     delay = 1.0
@@ -157,6 +186,7 @@ async def main() -> None:
     worker = build_worker(client, session_factory, settings, settings.task_queue)
     await ensure_weekly_digest_schedule(client, settings)
     await ensure_compliance_refresh_schedule(client, settings)
+    await ensure_monthly_summary_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

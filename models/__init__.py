@@ -51,6 +51,7 @@ from models.record_reports import (
     ReportStatus,
     record_report_workflow_id,
 )
+from models.report_exports import ExportKind, ExportStatus, ReportExport, report_export_workflow_id
 from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
 from models.training_records import (
     ComplianceWaiver,
@@ -79,6 +80,7 @@ __all__ = [
     "OfficerComplianceGap",
     "ImportStatus", "RecordImport", "RecordImportRow", "import_source_ref", "record_import_workflow_id",
     "RecordErrorReport", "RecordReportEvent", "ReportKind", "ReportStatus", "record_report_workflow_id",
+    "ExportKind", "ExportStatus", "ReportExport", "report_export_workflow_id",
     "CertificateCredit", "CertificateEvent", "CertificateStatus", "CertificateSubmission", "CertificateVersion",
     "VersionOutcome", "certificate_review_workflow_id", "certificate_source_ref",
     "AgencyRequirement", "DEFAULT_REMINDER_OFFSETS", "MANDATORY_REMINDER_OFFSETS", "NotificationPreference",

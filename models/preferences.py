@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -24,6 +24,8 @@ class NotificationPreference(Base):
     in_app: Mapped[bool] = mapped_column(Boolean, default=True)
     # Email once a week (a digest) instead of at once.
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Command staff get a monthly agency summary by email unless they switch it off.
+    monthly_summary: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS))
     # SHA-256 of the secret in the person's iCal feed URL; shown once when made, never stored plainly.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -45,6 +45,7 @@ from portal.routes import (
     record_reports,
     records,
     recovery_codes,
+    reports,
     requests,
     requirements,
     team,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *requirements.ROUTES,
         *agency.ROUTES,
         *team.ROUTES,
+        *reports.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
     if settings.dev_mailbox_dir is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Person, Role, Task, TaskKind, TaskQueue, TaskStatus, TrainingRequest
+from models import ExportKind, Person, ReportExport, Role, Task, TaskKind, TaskQueue, TaskStatus, TrainingRequest
 
 MAX_CHAIN_DEPTH = 10
 
@@ -229,3 +229,14 @@ def can_view_agency_compliance(user: CurrentUser) -> bool:
     behind its numbers: command staff, training coordinators and administrators. Sergeants and lieutenants
     see their chain on the team pages; officers see no agency data."""
     return has_role(user, Role.COMMAND, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_see_report_export(user: CurrentUser, export: ReportExport) -> bool:
+    """A compliance report made in the background (its progress and its file): only the account that asked for
+    it, and only while it may still see what the report holds. Nobody else, whatever their role: the file lists
+    every officer of its scope, and anyone allowed can make their own."""
+    if user.agency_id != export.agency_id or user.id != export.requested_by_id:
+        return False
+    if export.kind == ExportKind.TEAM:
+        return can_view_team(user) and user.person_id == export.supervisor_id
+    return can_view_agency_compliance(user)

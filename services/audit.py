@@ -173,7 +173,7 @@ async def audit_page(session: AsyncSession, query: AuditQuery, *, before_id: int
 _FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def _csv_safe(value: object) -> str:
+def csv_safe(value: object) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP CSV injection).
 
     Spreadsheets skip blanks and line breaks before a formula, so a cell is quoted when its first
@@ -187,7 +187,7 @@ def _csv_safe(value: object) -> str:
 
 def _csv_line(values: Iterable[object]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([_csv_safe(value) for value in values])
+    csv.writer(buffer).writerow([csv_safe(value) for value in values])
     return buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from services.audit import _csv_line, _csv_safe
+from services.audit import _csv_line, csv_safe
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ from services.audit import _csv_line, _csv_safe
     ],
 )
 def test_cell_that_a_spreadsheet_could_run_is_prefixed_with_a_quote(cell: str) -> None:
-    assert _csv_safe(cell) == "'" + cell
+    assert csv_safe(cell) == "'" + cell
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_cell_that_a_spreadsheet_could_run_is_prefixed_with_a_quote(cell: str) -
     ],
 )
 def test_ordinary_cells_are_left_as_they_are(value: object, cell: str) -> None:
-    assert _csv_safe(value) == cell
+    assert csv_safe(value) == cell
 
 
 def test_a_line_reads_back_with_every_formula_quoted() -> None:

@@ -308,6 +308,21 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("GET", "/agency/officers"): [Case("GET", "/agency/officers?state=overdue&rank=Officer",
                                            only("coord1", "chief1", "admin1")),
                                       Case("GET", "/agency/officers?unit=999999", only())],
+        # Reports to hand to others: the agency report as /agency; a supervisor's roster as /team. Background
+        # exports are seen and downloaded by the account that asked only (walked in tests/reports).
+        ("GET", "/reports/agency"): [Case("GET", "/reports/agency?unit=x", only("coord1", "chief1", "admin1"))],
+        ("POST", "/reports/agency/export"): [
+            Case("POST", "/reports/agency/export", only("coord1", "chief1", "admin1"), {"format": "summary_csv"}),
+            Case("POST", "/reports/agency/export", only("coord1", "chief1", "admin1"), {"format": "nonsense"}),
+            Case("POST", "/reports/agency/export", only(), {"format": "csv", "unit": "999999"})],
+        ("GET", "/reports/team"): [Case("GET", "/reports/team", only("sgt1", "chief1"))],
+        ("POST", "/reports/team/export"): [Case("POST", "/reports/team/export", only("sgt1", "chief1"),
+                                                {"format": "csv"})],
+        ("GET", "/reports/exports/{export_id:int}"): [Case("GET", "/reports/exports/999999", only())],
+        ("GET", "/reports/exports/{export_id:int}/progress"): [
+            Case("GET", "/reports/exports/999999/progress", only())],
+        ("GET", "/reports/exports/{export_id:int}/download"): [
+            Case("GET", "/reports/exports/999999/download", only())],
         # The development mailbox exists only with a mailbox folder (never in production). It holds
         # everyone's mail (password-reset links too): administrators only; to others it does not exist.
         ("GET", "/dev/mail"): [Case("GET", "/dev/mail", only("admin1"))],

@@ -30,12 +30,16 @@ from workflows.compliance_refresh import ComplianceRefreshWorkflow
 from workflows.compliance_refresh_types import COMPLIANCE_REFRESH_WORKFLOW
 from workflows.licensing_cycle import LicensingCycleWorkflow
 from workflows.licensing_cycle_types import LICENSING_CYCLE_WORKFLOW
+from workflows.monthly_summary import MonthlySummaryWorkflow
+from workflows.monthly_summary_types import MONTHLY_SUMMARY_WORKFLOW
 from workflows.officer_recompute import OfficerRecomputeWorkflow
 from workflows.officer_recompute_types import OFFICER_RECOMPUTE_WORKFLOW
 from workflows.record_import import RecordImportWorkflow
 from workflows.record_import_types import RECORD_IMPORT_WORKFLOW
 from workflows.record_report import RecordReportWorkflow
 from workflows.record_report_types import RECORD_REPORT_WORKFLOW
+from workflows.report_export import ReportExportWorkflow
+from workflows.report_export_types import REPORT_EXPORT_WORKFLOW
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
     UPDATE_REASSIGN,
@@ -55,6 +59,7 @@ WORKFLOWS = {
     RECORD_IMPORT_WORKFLOW: RecordImportWorkflow, OFFICER_RECOMPUTE_WORKFLOW: OfficerRecomputeWorkflow,
     AGENCY_RECOMPUTE_WORKFLOW: AgencyRecomputeWorkflow, WEEKLY_DIGEST_WORKFLOW: WeeklyDigestWorkflow,
     COMPLIANCE_REFRESH_WORKFLOW: ComplianceRefreshWorkflow,
+    MONTHLY_SUMMARY_WORKFLOW: MonthlySummaryWorkflow, REPORT_EXPORT_WORKFLOW: ReportExportWorkflow,
 }
 
 
@@ -364,3 +369,47 @@ async def test_record_compliance_refresh_batches_then_snapshot(session_factory, 
     result = await handle.result()
     assert result.batches == 3 and result.snapshot.counts == 4
     await _save(handle, "compliance_refresh_batches_then_snapshot.json")
+
+
+@pytest.mark.record_history
+async def test_record_monthly_summary_for_two_agencies(
+    session_factory, skipping_client, time_skipping_env, settings, demo_org, mailbox
+):
+    from tests.workflows.monthly_summary_support import build_summary_org
+    from workflows.monthly_summary_types import MonthlySummaryInput
+
+    await build_summary_org(session_factory, demo_org, await time_skipping_env.get_current_time())
+    # Batches of one agency, so that the run takes several activities, each followed by its mail.
+    with time_skipping_env.auto_time_skipping_disabled():  # it reads the clock; no timer to skip to
+        handle = await skipping_client.start_workflow(
+            MonthlySummaryWorkflow.run, MonthlySummaryInput(batch_size=1),
+            id=f"{settings.workflow_id_prefix}monthly-summary", task_queue=settings.task_queue,
+        )
+        assert await handle.result() == 2
+    assert len(mailbox.messages) == 2
+    await _save(handle, "monthly_summary_for_two_agencies.json")
+
+
+@pytest.mark.record_history
+async def test_record_report_export_writes_a_workbook(session_factory, skipping_client, settings, demo_org):
+    from models import ExportStatus, ReportExport, utcnow
+    from services import report_export_jobs as jobs
+    from services.access import CurrentUser
+    from services.compliance_report import agency_report
+    from services.report_exports import ExportFormat
+    from tests.services.agency_support import build_agency
+    from workflows.report_export_types import ReportExportResult
+
+    await build_agency(session_factory, demo_org)
+    chief = CurrentUser(demo_org.users["chief1"], demo_org.agency_id, demo_org.chief1, "chief1", "Carla Chief",
+                        frozenset({"command"}))
+    async with session_factory() as session:
+        report = await agency_report(session, demo_org.agency_id, None, utcnow())
+        job = await jobs.queue_export(session, chief, report, ExportFormat.XLSX, settings.workflow_id_prefix)
+        await session.commit()
+        assert await jobs.start_export(session, skipping_client, job, settings.task_queue)
+    handle = skipping_client.get_workflow_handle(job.workflow_id or "", result_type=ReportExportResult)
+    assert (await handle.result()).rows == 9
+    async with session_factory() as session:
+        assert (await session.get_one(ReportExport, job.id)).status == ExportStatus.DONE
+    await _save(handle, "report_export_writes_a_workbook.json")
