@@ -55,7 +55,7 @@ RAW_APPENDIX = text(
 )
 
 
-class _Null:
+class NullSink:
     """A file that forgets what it is written (the CSV sink: only its size is kept)."""
 
     size = 0
@@ -123,7 +123,7 @@ async def load_agency(engine: AsyncEngine, officers: int) -> None:
             await conn.execute(text("ANALYZE"))
 
 
-async def _measure(action: Callable[[], Awaitable[object]]) -> tuple[float, float]:
+async def seconds_and_peak(action: Callable[[], Awaitable[object]]) -> tuple[float, float]:
     """Seconds as it runs, then MB of peak Python memory above the start in a second, traced run."""
     start = time.perf_counter()
     await action()
@@ -142,7 +142,7 @@ async def measure_size(factory: async_sessionmaker[AsyncSession], folder: Path) 
     async with factory() as session:
         report = await agency_report(session, 1, None, datetime.now().astimezone())
     results = []
-    sink = _Null()
+    sink = NullSink()
 
     async def baseline() -> None:
         sink.size = 0
@@ -156,9 +156,9 @@ async def measure_size(factory: async_sessionmaker[AsyncSession], folder: Path) 
         async for chunk in csv_stream(factory, report):
             sink.write(chunk)
 
-    seconds, peak = await _measure(baseline)
+    seconds, peak = await seconds_and_peak(baseline)
     results.append(("baseline: raw SELECT + csv.writer", seconds, peak, sink.size))
-    seconds, peak = await _measure(streamed_csv)
+    seconds, peak = await seconds_and_peak(streamed_csv)
     results.append(("CSV (streamed response)", seconds, peak, sink.size))
     for fmt in (ExportFormat.XLSX, ExportFormat.PDF):
         path = folder / f"report.{fmt.value}"
@@ -166,7 +166,7 @@ async def measure_size(factory: async_sessionmaker[AsyncSession], folder: Path) 
         async def written(fmt: ExportFormat = fmt, path: Path = path) -> None:
             await write_export(factory, report, fmt, path)
 
-        seconds, peak = await _measure(written)
+        seconds, peak = await seconds_and_peak(written)
         results.append((fmt.value.upper(), seconds, peak, path.stat().st_size))
     return results
 

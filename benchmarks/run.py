@@ -34,6 +34,7 @@ from benchmarks.csv_import import batch_benchmark, staging_benchmark
 from benchmarks.dashboards import dashboard_benchmarks, dashboards_reading
 from benchmarks.dataset import DatasetSummary, Scale, build
 from benchmarks.echo_workflow import EchoWorkflow
+from benchmarks.exports import export_benchmarks, exports_reading
 from benchmarks.timing import Result, median_ms
 from models.database import create_engine, create_session_factory
 from portal.app import create_app
@@ -209,7 +210,8 @@ def _import_reading(results: list[Result], bad_rows: int) -> list[str]:
     ]
 
 
-def _report(results: list[Result], data: DatasetSummary, scale: Scale, seconds: float, bad_rows: int) -> str:
+def _report(results: list[Result], data: DatasetSummary, scale: Scale, seconds: float, bad_rows: int,
+            export_peaks: dict[str, float]) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -242,6 +244,7 @@ def _report(results: list[Result], data: DatasetSummary, scale: Scale, seconds: 
         "  write the notifications) before the Update answers, so the page can re-render from the database.",
         "  Mail is sent after the answer. Fewer round trips would come from merging the two activities.",
         *dashboards_reading(results, data),
+        *exports_reading(export_peaks, data),
         *_import_reading(results, bad_rows),
         "",
         "Run it: `make bench` (or `make bench BENCH_ARGS=\"--officers 5000 --repeat 20\"` for a quick look).",
@@ -272,6 +275,8 @@ async def main(officers: int, repeat: int, output: Path) -> None:
         results = await query_benchmarks(factory, data, repeat)
         results.append(await http_benchmark(settings, factory, data, repeat))
         results += await dashboard_benchmarks(settings, factory, data, repeat)
+        export_rows, export_peaks = await export_benchmarks(factory, data, repeat)
+        results += export_rows
         results.append(await temporal_benchmark(settings, factory, data, max(10, repeat // 5)))
         # Last: the imports write and delete tens of thousands of rows, which the rows above should not feel.
         staging, bad_rows = await staging_benchmark(factory, data, max(5, repeat // 5))
@@ -280,7 +285,7 @@ async def main(officers: int, repeat: int, output: Path) -> None:
         controller.stop()
         await engine.dispose()
         await _admin("DROP DATABASE IF EXISTS muster_bench WITH (FORCE)")
-    report = _report(results, data, scale, load_seconds, bad_rows)
+    report = _report(results, data, scale, load_seconds, bad_rows, export_peaks)
     await asyncio.to_thread(output.write_text, report)
     print(report)
 
