@@ -63,8 +63,8 @@ async def export_benchmarks(factory: async_sessionmaker[AsyncSession], data: Dat
 
 def exports_reading(peaks: dict[str, float], data: DatasetSummary) -> list[str]:
     return [
-        f"- **Agency report exports** ({data.compliance.officers:,} officers in the appendix): peak Python memory "
-        f"(tracemalloc) {peaks['csv']:.1f} MB for the CSV and {peaks['xlsx']:.1f} MB for the workbook, against "
+        f"- **Agency report exports** ({data.compliance.officers:,} officers in the appendix): peak Python memory",
+        f"  (tracemalloc) {peaks['csv']:.1f} MB for the CSV and {peaks['xlsx']:.1f} MB for the workbook, against "
         f"{peaks['baseline']:.1f} MB for the rows by hand.",
         "  Both stream the appendix from one statement, so the peak is the writers' buffers whatever the agency's",
         "  size; `python -m benchmarks.report_export` shows it flat from 5,000 to 40,000 officers, and the PDF's",
