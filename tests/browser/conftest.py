@@ -29,6 +29,7 @@ from playwright.async_api import (
 from temporalio.client import Client
 
 from portal.app import create_app
+from seed.demo import DEMO_MFA_SECRET, DEMO_PASSWORD
 from settings import Settings
 from tests.conftest import CollectingHandler, require
 from tests.support import MFA_SECRET, PASSWORD
@@ -171,3 +172,25 @@ async def wait_for_mail(mailbox: CollectingHandler, to: str, subject: str, timeo
             seen = [(str(m["To"]), str(m["Subject"])) for m in mailbox.messages]
             raise AssertionError(f"no mail to {to} with subject {subject!r}; got {seen}")
         await asyncio.sleep(0.1)
+
+
+async def sign_in_demo(people: People, username: str) -> Page:
+    """As People.sign_in, with the demo's password and its authenticator key (published for the demo only)."""
+    context = await people.browser.new_context(base_url=people.base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    people.contexts.append(context)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: people.problems.append(f"{username}: page error {error}"))
+    page.on("response", lambda response: people.problems.append(f"{username}: {response.status} {response.url}")
+            if response.status >= 400 else None)
+    await page.goto("/login")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Sign in").click()
+    if page.url.endswith("/login/mfa"):
+        await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(DEMO_MFA_SECRET).now())
+        async with page.expect_navigation():
+            await page.get_by_role("button", name="Verify").click()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page

@@ -11,8 +11,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from settings import Settings
-from tests.browser.conftest import People, nav
-from tests.browser.test_dashboards_flow import sign_in_demo
+from tests.browser.conftest import People, nav, sign_in_demo
 from tests.portal.demo_dashboards_support import Demo, build_demo
 from tests.reports.support import pdf_text, workbook
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from seed.demo import DEMO_MFA_SECRET, DEMO_PASSWORD
 from settings import Settings
-from tests.browser.conftest import People, nav
+from tests.browser.conftest import People, nav, sign_in_demo
 from tests.portal.demo_dashboards_support import Demo, build_demo
 
 pytestmark = pytest.mark.browser
@@ -23,28 +21,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 async def demo(session_factory, settings: Settings) -> Demo:
     return await build_demo(session_factory, settings.workflow_id_prefix)
-
-
-async def sign_in_demo(people: People, username: str) -> Page:
-    """As People.sign_in, with the demo's password and its authenticator key (published for the demo only)."""
-    context = await people.browser.new_context(base_url=people.base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    people.contexts.append(context)
-    page = await context.new_page()
-    page.on("pageerror", lambda error: people.problems.append(f"{username}: page error {error}"))
-    page.on("response", lambda response: people.problems.append(f"{username}: {response.status} {response.url}")
-            if response.status >= 400 else None)
-    await page.goto("/login")
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(DEMO_PASSWORD)
-    async with page.expect_navigation():
-        await page.get_by_role("button", name="Sign in").click()
-    if page.url.endswith("/login/mfa"):
-        await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(DEMO_MFA_SECRET).now())
-        async with page.expect_navigation():
-            await page.get_by_role("button", name="Verify").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
 async def test_chief_drills_from_a_units_bar_to_its_overdue_officers_and_one_dashboard(people: People, demo: Demo):
