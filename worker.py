@@ -123,7 +123,10 @@ async def ensure_weekly_digest_schedule(client: Client, settings: Settings) -> b
 
 
 async def ensure_compliance_refresh_schedule(client: Client, settings: Settings) -> bool:
-    """Create the daily 05:00 UTC compliance refresh Schedule unless it exists. True when this call created it.
+    """Create the daily 11:00 UTC compliance refresh Schedule unless it exists. True when this call created it.
+
+    11:00 UTC is just after midnight in every US time zone (Hawaii's included), and each agency's
+    officers are evaluated on the agency's own date: the run catches what the new day changed.
 
     Created with one run at once, so a fresh install has stored statuses and a first snapshot without
     waiting for the night. Like the digest's, an existing Schedule is left as an operator set it.
@@ -135,7 +138,7 @@ async def ensure_compliance_refresh_schedule(client: Client, settings: Settings)
             id=f"{settings.workflow_id_prefix}compliance-refresh",  # Temporal appends the scheduled time
             task_queue=settings.task_queue,
         ),
-        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(5)], comment="Daily 05:00 UTC")]),
+        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(11)], comment="Daily 11:00 UTC")]),
     )
     try:
         await client.create_schedule(f"{settings.workflow_id_prefix}{COMPLIANCE_REFRESH_SCHEDULE_ID}", schedule,

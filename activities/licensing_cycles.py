@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,10 +12,10 @@ from temporalio import activity
 
 from activities.notifications import add_notification, coordinator_ids
 from compliance.wording import format_date
-from models import Person, Task, TaskKind, TaskQueue
+from models import Person, Task, TaskKind, TaskQueue, utcnow
 from services.audit import record_workflow_audit
 from services.compliance import is_tracked, officer_status
-from services.compliance_status import store_evaluation
+from services.compliance_status import local_days, store_evaluation
 from services.notification_preferences import preferences_for
 from settings import Settings
 from workflows.licensing_cycle_types import (
@@ -30,9 +31,11 @@ URGENT_REMINDER_DAYS = 10
 
 
 class LicensingCycleActivities:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], settings: Settings,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = session_factory
         self._settings = settings
+        self._clock = clock  # the instant whose agency date the stored row is evaluated on
 
     @activity.defn
     async def evaluate_officer(self, request: EvaluateInput) -> CycleSnapshot:
@@ -44,7 +47,11 @@ class LicensingCycleActivities:
             if person is not None:
                 # Every recompute (record, certificate, waiver, requirement change) ends here: keep the
                 # stored row that team views count in step. Idempotent, and never older than what is stored.
-                await store_evaluation(session, person, status, on)
+                # It is evaluated on the agency's date, as the officer's own dashboard is; `on` is the
+                # workflow's UTC date, which its timers and cycle end keep using.
+                [local] = (await local_days(session, self._clock(), [person.agency_id])).values()
+                stored = status if local == on else await officer_status(session, person.id, local)
+                await store_evaluation(session, person, stored, local)
         if person is None or not is_tracked(person):
             return CycleSnapshot(officer_id=request.officer_id, tracked=False)
         if status is None:  # licensed from a future date

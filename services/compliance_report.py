@@ -201,8 +201,8 @@ async def agency_report(session: AsyncSession, agency_id: int, unit: Unit | None
     agency_name, made_at = await _agency_clock(session, agency_id, now)
     scope_name = f"{unit.name} and the units below it" if unit else "the whole agency"
     ranks = await compliance.rank_rows(session, agency_id, unit_id)
-    # Snapshots are dated by the UTC day of the daily refresh, which may be a day ahead of the agency's.
-    trend_to = max(made_at.date(), now.date())
+    # Snapshots are dated by the agency's own day (services/compliance_status), as `made_at` is.
+    trend_to = made_at.date()
     figures = AgencyFigures(
         totals=compliance.sum_counts(ranks),
         units=await compliance.unit_rows(session, agency_id, unit_id),

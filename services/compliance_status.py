@@ -11,18 +11,20 @@ command views aggregate in SQL. Choices made here once:
   approval step, a coordinator records it) covers the evaluation date, for any requirement.
 - Snapshots count each officer once, in on_leave when on leave and otherwise in their state, so the
   five columns add up to the officers tracked. Gap snapshots count on-leave officers too: they still owe it.
-- The snapshot day is one UTC date for every agency (the daily refresh's evaluation date, which is the
-  licensing-cycle workflows' date too), not each agency's local date.
+- Officers are evaluated, and snapshots dated, on their agency's own date (the day the officer's own
+  dashboard shows), not the UTC date: in a US evening the UTC date is already tomorrow. The daily refresh
+  and the licensing-cycle activity pass the instant; local_days turns it into each agency's date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, null, or_, select
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, null, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -42,6 +44,7 @@ from models import (
     utcnow,
 )
 from services.compliance import officer_status
+from services.time_zones import agency_zone_or_utc
 
 # The stored row's columns the upsert replaces (everything but the key).
 # The snapshot's counts: one per state, then on leave (counted apart from the states).
@@ -49,6 +52,25 @@ _STATES = (ComplianceState.COMPLIANT, ComplianceState.ON_TRACK, ComplianceState.
 _COUNT_COLUMNS = (*_STATES, "on_leave")
 _ROW_COLUMNS = ("agency_id", "state", "on_leave", "percent", "hours_done", "hours_required", "requirements_met",
                 "requirements_total", "cycle_start", "cycle_end", "next_due_on", "evaluated_on", "rule_pack")
+
+
+# Each agency's own date (agency id -> date), or one date for everyone (tests, a chosen day).
+EvaluationDay = date | Mapping[int, date]
+
+
+async def local_days(session: AsyncSession, at: datetime, agency_ids: Collection[int] | None = None
+                     ) -> dict[int, date]:
+    """Each agency's date at the instant `at` (as services/training_records.agency_today gives it now), in
+    one query; a stored zone Muster cannot use counts as UTC, as on the pages."""
+    query = select(Agency.id, Agency.timezone)
+    if agency_ids is not None:
+        query = query.where(Agency.id.in_(agency_ids))
+    return {agency_id: at.astimezone(agency_zone_or_utc(timezone or "", agency_id)).date()
+            for agency_id, timezone in await session.execute(query)}
+
+
+def _day_of(person: Person, on: EvaluationDay) -> date:
+    return on if isinstance(on, date) else on[person.agency_id]
 
 
 @dataclass(frozen=True)
@@ -140,19 +162,22 @@ async def _replace_gaps(session: AsyncSession, person: Person, gaps: list[Gap]) 
         ])
 
 
-async def refresh_officers(session: AsyncSession, officer_ids: Sequence[int], on: date) -> None:
-    """Evaluate these people on `on` and store the result (or remove the row of anyone not tracked).
+async def refresh_officers(session: AsyncSession, officer_ids: Sequence[int], on: EvaluationDay) -> None:
+    """Evaluate these people on `on` (one date, or their agency's from local_days) and store the result
+    (or remove the row of anyone not tracked).
 
     Every evaluation is read before the first write, so on SQLite the write lock is held only while
     storing.
     """
     people = {person.id: person for person in await session.scalars(select(Person).where(Person.id.in_(officer_ids)))}
-    evaluations = [(person, await officer_status(session, person.id, on)) for person in people.values()]
-    for person, status in evaluations:
-        await store_evaluation(session, person, status, on)
+    evaluations = [(person, _day_of(person, on)) for person in people.values()]
+    statuses = [(person, await officer_status(session, person.id, day), day) for person, day in evaluations]
+    for person, status, day in statuses:
+        await store_evaluation(session, person, status, day)
 
 
-async def refresh_page(session: AsyncSession, after_officer_id: int, limit: int, on: date) -> int | None:
+async def refresh_page(session: AsyncSession, after_officer_id: int, limit: int, on: EvaluationDay
+                       ) -> int | None:
     """Refresh the next `limit` people by id after `after_officer_id`, tracked or not, so that a separated
     officer's row goes too. Returns the last id handled, or None once the roster is done."""
     officer_ids = list(await session.scalars(
@@ -176,20 +201,34 @@ def _unit_tree() -> Any:
     return tree.union_all(select(tree.c.ancestor_id, below.id).join(below, below.parent_id == tree.c.unit_id))
 
 
-async def take_snapshot(session: AsyncSession, day: date) -> tuple[int, int]:
-    """Write `day`'s counts from the stored rows, replacing any already written for that day, so a re-run
-    is safe. Per agency (unit_key 0) and per unit with everything below it, every unit getting a row
-    (zeros included) so each trend line is continuous. Four INSERT ... SELECT statements whatever the
-    size of the agency. Returns how many count rows and topic rows were written."""
-    await session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.day == day))
-    await session.execute(delete(ComplianceGapSnapshot).where(ComplianceGapSnapshot.day == day))
+async def take_local_snapshots(session: AsyncSession, at: datetime) -> tuple[int, int]:
+    """Each agency's snapshot dated by its own date at the instant `at`. Agencies sharing a date are
+    written together, so a few dates (zones span three at most) whatever the number of agencies."""
+    agencies_by_day: dict[date, list[int]] = defaultdict(list)
+    for agency_id, day in (await local_days(session, at)).items():
+        agencies_by_day[day].append(agency_id)
+    written = [await take_snapshot(session, day, agencies) for day, agencies in sorted(agencies_by_day.items())]
+    return sum(counts for counts, _ in written), sum(topics for _, topics in written)
+
+
+async def take_snapshot(session: AsyncSession, day: date, agency_ids: Collection[int] | None = None
+                        ) -> tuple[int, int]:
+    """Write `day`'s counts from the stored rows for these agencies (all when None), replacing any already
+    written for that day and agency, so a re-run is safe. Per agency (unit_key 0) and per unit with
+    everything below it, every unit getting a row (zeros included) so each trend line is continuous. Four
+    INSERT ... SELECT statements whatever the size of the agency. Returns how many count rows and topic
+    rows were written."""
+    await session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.day == day,
+                                                           _among(ComplianceSnapshot.agency_id, agency_ids)))
+    await session.execute(delete(ComplianceGapSnapshot).where(ComplianceGapSnapshot.day == day,
+                                                              _among(ComplianceGapSnapshot.agency_id, agency_ids)))
     on_day = literal(day, Date())
     tree = _unit_tree()
     count_columns = ["day", "agency_id", "unit_id", "unit_key", *(str(name) for name in _COUNT_COLUMNS)]
-    agencies = (
+    per_agency = (
         select(on_day, Agency.id, null(), literal(0), *_officer_counts())
         .select_from(Agency).outerjoin(OfficerCompliance, OfficerCompliance.agency_id == Agency.id)
-        .group_by(Agency.id)
+        .where(_among(Agency.id, agency_ids)).group_by(Agency.id)
     )
     # Each officer counted once in their own unit, then summed up the tree.
     per_unit = (
@@ -203,26 +242,36 @@ async def take_snapshot(session: AsyncSession, day: date) -> tuple[int, int]:
                *(func.coalesce(func.sum(per_unit.c[name]), 0) for name in _COUNT_COLUMNS))
         .select_from(Unit).join(tree, tree.c.ancestor_id == Unit.id)
         .outerjoin(per_unit, per_unit.c.unit_id == tree.c.unit_id)
-        .group_by(Unit.agency_id, Unit.id)
+        .where(_among(Unit.agency_id, agency_ids)).group_by(Unit.agency_id, Unit.id)
     )
-    for query in (agencies, units):
+    for query in (per_agency, units):
         await session.execute(insert(ComplianceSnapshot).from_select(count_columns, query))
-    await _take_gap_snapshot(session, on_day, tree)
-    return (await _rows_on(session, ComplianceSnapshot, day), await _rows_on(session, ComplianceGapSnapshot, day))
+    await _take_gap_snapshot(session, on_day, tree, agency_ids)
+    return (await _rows_on(session, ComplianceSnapshot, day, agency_ids),
+            await _rows_on(session, ComplianceGapSnapshot, day, agency_ids))
 
 
-async def _rows_on(session: AsyncSession, table: type[ComplianceSnapshot | ComplianceGapSnapshot], day: date) -> int:
-    return await session.scalar(select(func.count()).select_from(table).where(table.day == day)) or 0
+def _among(column: Any, agency_ids: Collection[int] | None) -> Any:
+    """A condition on an agency id column: one of `agency_ids`, or any agency when None."""
+    return true() if agency_ids is None else column.in_(agency_ids)
 
 
-async def _take_gap_snapshot(session: AsyncSession, on_day: Any, tree: Any) -> None:
+async def _rows_on(session: AsyncSession, table: type[ComplianceSnapshot | ComplianceGapSnapshot], day: date,
+                   agency_ids: Collection[int] | None) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(table).where(table.day == day, _among(table.agency_id, agency_ids))
+    ) or 0
+
+
+async def _take_gap_snapshot(session: AsyncSession, on_day: Any, tree: Any, agency_ids: Collection[int] | None
+                             ) -> None:
     gap = OfficerComplianceGap
     officers = func.count(gap.officer_id.distinct())
     overdue = func.count(case((gap.overdue, gap.officer_id)).distinct())
     columns = ["day", "agency_id", "unit_key", "requirement_id", "title", "officers", "overdue"]
-    agencies = (
+    per_gap_agency = (
         select(on_day, gap.agency_id, literal(0), gap.requirement_id, func.max(gap.title), officers, overdue)
-        .group_by(gap.agency_id, gap.requirement_id)
+        .where(_among(gap.agency_id, agency_ids)).group_by(gap.agency_id, gap.requirement_id)
     )
     # An officer sits in one unit, so summing per-unit distinct counts up the tree counts each officer once.
     per_unit = (
@@ -236,7 +285,7 @@ async def _take_gap_snapshot(session: AsyncSession, on_day: Any, tree: Any) -> N
                func.sum(per_unit.c.officers), func.sum(per_unit.c.overdue))
         .select_from(Unit).join(tree, tree.c.ancestor_id == Unit.id)
         .join(per_unit, per_unit.c.unit_id == tree.c.unit_id)
-        .group_by(Unit.agency_id, Unit.id, per_unit.c.requirement_id)
+        .where(_among(Unit.agency_id, agency_ids)).group_by(Unit.agency_id, Unit.id, per_unit.c.requirement_id)
     )
-    for query in (agencies, units):
+    for query in (per_gap_agency, units):
         await session.execute(insert(ComplianceGapSnapshot).from_select(columns, query))

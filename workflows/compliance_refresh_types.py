@@ -18,6 +18,9 @@ class ComplianceRefreshInput:
     after_officer_id: int = 0  # the last person id already refreshed
     batch_size: int = BATCH_SIZE
     batches: int = 0  # activity calls so far, across continue-as-new
+    # ISO instant (UTC) whose agency dates are evaluated and snapshotted, each agency on its own date; the
+    # run sets it to its start when `on` is None. None with `on` given: everyone on `on`.
+    at: str | None = None
 
 
 @dataclass
@@ -25,6 +28,7 @@ class RefreshBatch:
     on: str  # ISO date
     after_officer_id: int
     limit: int
+    at: str | None = None  # ISO instant: each person evaluated on their agency's date then, not on `on`
 
 
 @dataclass
@@ -35,6 +39,7 @@ class RefreshBatchResult:
 @dataclass
 class SnapshotDay:
     day: str  # ISO date
+    at: str | None = None  # ISO instant: each agency's snapshot dated by its own date then, not `day`
 
 
 @dataclass

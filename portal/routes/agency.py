@@ -93,8 +93,8 @@ async def agency_dashboard(request: Request, db: NamedDependency[AsyncSession]) 
     units = await compliance.unit_rows(db, agency_id, scope_id)
     ranks = await compliance.rank_rows(db, agency_id, scope_id)
     gaps = await compliance.top_gaps(db, agency_id, scope_id)
-    # Snapshots are dated by the UTC day of the daily refresh, which may be a day ahead of the agency's.
-    points = await compliance.trend(db, agency_id, scope_id, period, max(today, now.date()))
+    # Snapshots are dated by the agency's own day (services/compliance_status), as `today` is.
+    points = await compliance.trend(db, agency_id, scope_id, period, today)
     return await page(
         request, db, "agency/dashboard.html",
         scope=scope, period=period, errors=errors, today=today, zone=zone, now=now,

@@ -136,7 +136,7 @@ async def test_worker_creates_the_daily_refresh_schedule_once_and_runs_it_at_onc
         assert row is not None and row.state == "overdue"  # licensed 400 days ago, no training yet
         description = await handle.describe()
         [calendar] = description.schedule.spec.calendars
-        assert [(r.start, r.end) for r in calendar.hour] == [(5, 5)]
+        assert [(r.start, r.end) for r in calendar.hour] == [(11, 11)]  # after midnight in every US zone
         assert [(r.start, r.end) for r in calendar.day_of_week] == [(0, 6)]  # every day
         action = description.schedule.action
         assert isinstance(action, ScheduleActionStartWorkflow)
