@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import (
@@ -98,74 +99,53 @@ def build_worker(
     )
 
 
-async def ensure_weekly_digest_schedule(client: Client, settings: Settings) -> bool:
-    """Create the Monday 13:00 UTC digest Schedule unless it exists. True when this call created it.
+async def _create_schedule(client: Client, settings: Settings, schedule_id: str, run: Any, argument: object,
+                           workflow_id: str, calendar: ScheduleCalendarSpec, *, run_now: bool = False) -> bool:
+    """Create the Schedule unless it exists; True when this call created it.
 
     Every worker calls this at start; the first one creates it, the rest find it there. An existing
     Schedule is left as it is, so an operator's pause or edit survives restarts.
     """
-    schedule_id = f"{settings.workflow_id_prefix}{WEEKLY_DIGEST_SCHEDULE_ID}"
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
-            WeeklyDigestWorkflow.run,
-            WeeklyDigestInput(),
-            id=f"{settings.workflow_id_prefix}weekly-digest",  # Temporal appends the scheduled time
+            run, argument,
+            id=f"{settings.workflow_id_prefix}{workflow_id}",  # Temporal appends the scheduled time
             task_queue=settings.task_queue,
         ),
-        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_week=[ScheduleRange(1)], hour=[ScheduleRange(13)],
-                                                          comment="Mondays 13:00 UTC")]),
+        spec=ScheduleSpec(calendars=[calendar]),
     )
     try:
-        await client.create_schedule(schedule_id, schedule)
+        await client.create_schedule(f"{settings.workflow_id_prefix}{schedule_id}", schedule,
+                                     trigger_immediately=run_now)
     except ScheduleAlreadyRunningError:
         return False
     return True
+
+
+async def ensure_weekly_digest_schedule(client: Client, settings: Settings) -> bool:
+    """The Monday 13:00 UTC digest."""
+    return await _create_schedule(
+        client, settings, WEEKLY_DIGEST_SCHEDULE_ID, WeeklyDigestWorkflow.run, WeeklyDigestInput(), "weekly-digest",
+        ScheduleCalendarSpec(day_of_week=[ScheduleRange(1)], hour=[ScheduleRange(13)], comment="Mondays 13:00 UTC"))
 
 
 async def ensure_compliance_refresh_schedule(client: Client, settings: Settings) -> bool:
-    """Create the daily 11:00 UTC compliance refresh Schedule unless it exists. True when this call created it.
-
-    11:00 UTC is just after midnight in every US time zone (Hawaii's included), and each agency's
-    officers are evaluated on the agency's own date: the run catches what the new day changed.
-
-    Created with one run at once, so a fresh install has stored statuses and a first snapshot without
-    waiting for the night. Like the digest's, an existing Schedule is left as an operator set it.
-    """
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            ComplianceRefreshWorkflow.run,
-            ComplianceRefreshInput(),
-            id=f"{settings.workflow_id_prefix}compliance-refresh",  # Temporal appends the scheduled time
-            task_queue=settings.task_queue,
-        ),
-        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(11)], comment="Daily 11:00 UTC")]),
-    )
-    try:
-        await client.create_schedule(f"{settings.workflow_id_prefix}{COMPLIANCE_REFRESH_SCHEDULE_ID}", schedule,
-                                     trigger_immediately=True)
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    """The daily compliance refresh at 11:00 UTC: just after midnight in every US time zone (Hawaii's
+    included), and each agency's officers are evaluated on the agency's own date, so the run catches
+    what the new day changed. Created with one run at once, so a fresh install has stored statuses and
+    a first snapshot without waiting for the night."""
+    return await _create_schedule(
+        client, settings, COMPLIANCE_REFRESH_SCHEDULE_ID, ComplianceRefreshWorkflow.run, ComplianceRefreshInput(),
+        "compliance-refresh", ScheduleCalendarSpec(hour=[ScheduleRange(11)], comment="Daily 11:00 UTC"),
+        run_now=True)
 
 
 async def ensure_monthly_summary_schedule(client: Client, settings: Settings) -> bool:
-    """Create the 1st-of-the-month 13:00 UTC command summary Schedule unless it exists. True when this call
-    created it. Like the digest's, an existing Schedule is left as an operator set it."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            MonthlySummaryWorkflow.run,
-            MonthlySummaryInput(),
-            id=f"{settings.workflow_id_prefix}monthly-summary",  # Temporal appends the scheduled time
-            task_queue=settings.task_queue,
-        ),
-        spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(day_of_month=[ScheduleRange(1)], hour=[ScheduleRange(13)],
-                                                          comment="1st of each month 13:00 UTC")]),
-    )
-    try:
-        await client.create_schedule(f"{settings.workflow_id_prefix}{MONTHLY_SUMMARY_SCHEDULE_ID}", schedule)
-    except ScheduleAlreadyRunningError:
-        return False
-    return True
+    """The command staff's summary, the 1st of each month at 13:00 UTC."""
+    return await _create_schedule(
+        client, settings, MONTHLY_SUMMARY_SCHEDULE_ID, MonthlySummaryWorkflow.run, MonthlySummaryInput(),
+        "monthly-summary", ScheduleCalendarSpec(day_of_month=[ScheduleRange(1)], hour=[ScheduleRange(13)],
+                                                comment="1st of each month 13:00 UTC"))
 
 
 async def connect_with_retry(settings: Settings) -> Client:
