@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
 
+from litestar import Litestar
 from sqlalchemy import update
 
 from models import (
@@ -149,3 +150,13 @@ async def _add_record_imports(session_factory, org: Org) -> tuple[int, int]:
                     "completed_on": "2024-05-01", "hours": "4", "credits": {}}, errors=[],
         ) for record_import in imports)
         return imports[0].id, imports[1].id
+
+
+def served_routes(app: Litestar) -> set[tuple[str, str]]:
+    """(method, path pattern) of every handler the app serves, OPTIONS and HEAD aside."""
+    return {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"OPTIONS", "HEAD"}
+    }

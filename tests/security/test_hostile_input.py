@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -234,3 +235,11 @@ async def test_nul_in_any_free_text_field_is_refused_cleanly(browsers, demo_org)
         response = await (browser.get(url) if method == "GET" else browser.post(url, data))
         assert response.status_code < 500, (url, response.status_code)
         assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/requests/99999999999999999999", "/officers/99999999999999999999/dashboard",
+                                  "/records/99999999999999999999/edit"])
+async def test_ids_out_of_range_are_not_found_not_a_server_error(browsers, demo_org, path):
+    browser = await browsers("coord1")
+    response = await browser.get(path)
+    assert response.status_code in {400, 404}, response.status_code

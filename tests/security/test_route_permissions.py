@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pytest
-from litestar import Litestar
-
 from models import (
     Notification,
 )
 from tests.portal.conftest import Browser
 from tests.portal.helpers import FORM
-from tests.security.route_targets import Targets, build_targets
+from tests.security.route_targets import Targets, build_targets, served_routes
 from tests.support import PASSWORD
 
 ROLES = ("anonymous", "officer1", "sgt1", "coord1", "chief1", "admin1")
@@ -331,16 +328,6 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
     return table
 
 
-def served_routes(app: Litestar) -> set[tuple[str, str]]:
-    """(method, path pattern) of every handler the app serves, OPTIONS and HEAD aside."""
-    return {
-        (method, route.path)
-        for route in app.routes
-        for method in getattr(route, "methods", ())
-        if method not in {"OPTIONS", "HEAD"}
-    }
-
-
 def verdict(response, expected: frozenset) -> str | None:
     """None when the response is one of the expected outcomes, else what was wrong."""
     status = response.status_code
@@ -407,11 +394,3 @@ async def test_every_route_is_classified_and_each_role_gets_what_the_table_says(
         # Nobody but officer2 may mark officer2's notification read (the walk never signs him in).
         note = await session.get_one(Notification, targets.notification_o2)
         assert note.read_at is None
-
-
-@pytest.mark.parametrize("path", ["/requests/99999999999999999999", "/officers/99999999999999999999/dashboard",
-                                  "/records/99999999999999999999/edit"])
-async def test_ids_out_of_range_are_not_found_not_a_server_error(browsers, demo_org, path):
-    browser = await browsers("coord1")
-    response = await browser.get(path)
-    assert response.status_code in {400, 404}, response.status_code

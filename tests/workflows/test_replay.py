@@ -77,7 +77,7 @@ def test_every_workflow_the_worker_runs_has_a_committed_history() -> None:
     assert {attributes["workflowType"]["name"] for attributes in started} == set(WORKFLOWS)
 
 
-async def _save(handle: WorkflowHandle, name: str) -> None:
+async def save_history(handle: WorkflowHandle, name: str) -> None:
     history = await handle.fetch_history()
     (HISTORIES / name).write_text(history.to_json())
 
@@ -106,7 +106,7 @@ async def test_record_changes_forward_remind_escalate_approve(
     # Recorded before the certificate reminders existed, when approval closed the workflow; recorded
     # again now, the history would end open, waiting for the course to be over.
     assert await approval_settled(handle) == "approved"
-    await _save(handle, "changes_forward_escalate_approve.json")
+    await save_history(handle, "changes_forward_escalate_approve.json")
 
 
 @pytest.mark.record_history
@@ -125,7 +125,7 @@ async def test_record_approve_then_two_certificate_reminders(
     assert await approval_settled(handle) == "approved"
     await sleep_until_certificate_reminder(time_skipping_env, session_factory, request_id, days_after=15)
     assert await handle.result() == "approved"
-    await _save(handle, "approve_then_two_certificate_reminders.json")
+    await save_history(handle, "approve_then_two_certificate_reminders.json")
 
 
 @pytest.mark.record_history
@@ -151,7 +151,7 @@ async def test_record_coordinator_queue_reassign_deny(
     task = await wait_for_open_task(session_factory, request_id, not_id=task.id)
     await decide(handle, task, demo_org.lt1, DecisionAction.DENY, "Not this fiscal year")
     assert await handle.result() == "denied"
-    await _save(handle, "coordinator_queue_reassign_deny.json")
+    await save_history(handle, "coordinator_queue_reassign_deny.json")
 
 
 @pytest.mark.record_history
@@ -218,7 +218,7 @@ async def test_record_certificate_review_remind_escalate_reject_new_version_appr
                                 id="approve")
     assert await handle.result() == "approved"
     assert await kinds() == ["submitted", "reminded", "escalated", "rejected", "new_version", "approved"]
-    await _save(handle, "certificate_review_remind_escalate_reject_new_version_approve.json")
+    await save_history(handle, "certificate_review_remind_escalate_reject_new_version_approve.json")
 
 
 @pytest.mark.record_history
@@ -263,7 +263,7 @@ async def test_record_record_report_remind_escalate_correct(
     assert await handle.result() == "corrected"
     assert await kinds() == ["reported", "reminded", "escalated", "corrected"]
     assert (await load_report(session_factory, report.id)).status == "corrected"
-    await _save(handle, "record_report_remind_escalate_correct.json")
+    await save_history(handle, "record_report_remind_escalate_correct.json")
 
 
 @pytest.mark.record_history
@@ -295,7 +295,7 @@ async def test_record_record_import_batches_complete(session_factory, skipping_c
         record_import = await session.get_one(RecordImport, import_id)
     assert record_import.status == ImportStatus.COMPLETED
     assert (record_import.imported_rows, record_import.error_rows) == (4, 1)
-    await _save(handle, "record_import_batches_complete.json")
+    await save_history(handle, "record_import_batches_complete.json")
 
 
 @pytest.mark.record_history
@@ -314,7 +314,7 @@ async def test_record_officer_recompute_signals_running_cycles(session_factory, 
     handle = skipping_client.get_workflow_handle(
         officer_recompute_workflow_id("bulk-0123456789", settings.workflow_id_prefix))
     assert await handle.result() == 1  # officer1's running cycle; officer2 has none
-    await _save(handle, "officer_recompute_signals_running_cycles.json")
+    await save_history(handle, "officer_recompute_signals_running_cycles.json")
 
 
 @pytest.mark.record_history
@@ -333,7 +333,7 @@ async def test_record_agency_recompute_pages_through_the_roster(session_factory,
         result_type=int,
     )
     assert await handle.result() == 2
-    await _save(handle, "agency_recompute_pages_through_the_roster.json")
+    await save_history(handle, "agency_recompute_pages_through_the_roster.json")
 
 
 @pytest.mark.record_history
@@ -353,63 +353,4 @@ async def test_record_weekly_digest_for_one_reader(session_factory, skipping_cli
     )
     assert await handle.result() == 1
     assert len(mail_to(mailbox, "officer1@test.example")) == 1
-    await _save(handle, "weekly_digest_for_one_reader.json")
-
-
-@pytest.mark.record_history
-async def test_record_compliance_refresh_batches_then_snapshot(session_factory, skipping_client, settings, demo_org):
-    from tests.services.compliance_status_support import SNAPSHOT_DAY, build_counted_org
-    from workflows.compliance_refresh_types import ComplianceRefreshInput
-
-    await build_counted_org(session_factory, demo_org)
-    handle = await skipping_client.start_workflow(
-        ComplianceRefreshWorkflow.run, ComplianceRefreshInput(on=SNAPSHOT_DAY.isoformat(), batch_size=3),
-        id=f"{settings.workflow_id_prefix}compliance-refresh", task_queue=settings.task_queue,
-    )
-    result = await handle.result()
-    assert result.batches == 3 and result.snapshot.counts == 4
-    await _save(handle, "compliance_refresh_batches_then_snapshot.json")
-
-
-@pytest.mark.record_history
-async def test_record_monthly_summary_for_two_agencies(
-    session_factory, skipping_client, time_skipping_env, settings, demo_org, mailbox
-):
-    from tests.workflows.monthly_summary_support import build_summary_org
-    from workflows.monthly_summary_types import MonthlySummaryInput
-
-    await build_summary_org(session_factory, demo_org, await time_skipping_env.get_current_time())
-    # Batches of one agency, so that the run takes several activities, each followed by its mail.
-    with time_skipping_env.auto_time_skipping_disabled():  # it reads the clock; no timer to skip to
-        handle = await skipping_client.start_workflow(
-            MonthlySummaryWorkflow.run, MonthlySummaryInput(batch_size=1),
-            id=f"{settings.workflow_id_prefix}monthly-summary", task_queue=settings.task_queue,
-        )
-        assert await handle.result() == 2
-    assert len(mailbox.messages) == 2
-    await _save(handle, "monthly_summary_for_two_agencies.json")
-
-
-@pytest.mark.record_history
-async def test_record_report_export_writes_a_workbook(session_factory, skipping_client, settings, demo_org):
-    from models import ExportStatus, ReportExport, utcnow
-    from services import report_export_jobs as jobs
-    from services.access import CurrentUser
-    from services.compliance_report import agency_report
-    from services.report_exports import ExportFormat
-    from tests.services.agency_support import build_agency
-    from workflows.report_export_types import ReportExportResult
-
-    await build_agency(session_factory, demo_org)
-    chief = CurrentUser(demo_org.users["chief1"], demo_org.agency_id, demo_org.chief1, "chief1", "Carla Chief",
-                        frozenset({"command"}))
-    async with session_factory() as session:
-        report = await agency_report(session, demo_org.agency_id, None, utcnow())
-        job = await jobs.queue_export(session, chief, report, ExportFormat.XLSX, settings.workflow_id_prefix)
-        await session.commit()
-        assert await jobs.start_export(session, skipping_client, job, settings.task_queue)
-    handle = skipping_client.get_workflow_handle(job.workflow_id or "", result_type=ReportExportResult)
-    assert (await handle.result()).rows == 9
-    async with session_factory() as session:
-        assert (await session.get_one(ReportExport, job.id)).status == ExportStatus.DONE
-    await _save(handle, "report_export_writes_a_workbook.json")
+    await save_history(handle, "weekly_digest_for_one_reader.json")
