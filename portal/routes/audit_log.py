@@ -75,7 +75,7 @@ async def audit_export(request: Request, db: NamedDependency[AsyncSession]) -> S
     await _authorise(request, db, "audit.export", query)
     return Stream(
         audit_csv(request.app.state.session_factory, query),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="muster-audit.csv"'},
     )
 

@@ -54,7 +54,7 @@ async def calendar_feed(
     if person is None:
         raise NotFoundException()
     body = await calendar_for(db, person, await agency_today(db, person.agency_id), settings.public_url)
-    return Response(body, media_type="text/calendar; charset=utf-8",
+    return Response(body, media_type="text/calendar",
                     headers={"Cache-Control": "no-store", "Content-Disposition": 'inline; filename="muster.ics"'})
 
 

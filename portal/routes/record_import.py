@@ -87,7 +87,7 @@ async def import_template(request: Request, db: NamedDependency[AsyncSession]) -
     await coordinator_only(request, db, "record_import.template")
     buffer = io.StringIO()
     csv.writer(buffer).writerow(csv_format.TEMPLATE_HEADER)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(buffer.getvalue(), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="muster-training-records.csv"'})
 
 

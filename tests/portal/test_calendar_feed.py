@@ -68,7 +68,7 @@ async def test_feed_is_valid_icalendar_with_one_event_per_upcoming_deadline_and_
     response = await (await browsers(None)).get(f"/calendar/{token}.ics")
 
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/calendar")
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"  # the charset named once
     assert response.headers["cache-control"] == "no-store"
     raw = response.content
     assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")

@@ -86,3 +86,9 @@ async def test_failed_sign_ins_under_unknown_usernames_are_shown_to_administrato
     assert "no.such.user" in exported.text
     # Coordinators search their agency's trail: attempts on no account are the administrators' concern.
     assert "no.such.user" not in (await (await browsers("coord1")).get("/audit", params={"action": "login"})).text
+
+
+async def test_text_downloads_name_their_charset_once(browsers, demo_org):
+    coordinator = await browsers("coord1")
+    for url in ("/audit/export.csv", "/records/imports/template.csv"):
+        assert (await coordinator.get(url)).headers["content-type"] == "text/csv; charset=utf-8", url
