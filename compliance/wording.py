@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def format_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_moment(moment: datetime) -> str:
+    """A moment as people read it, in the zone it carries: "4 December 2026 at 19:05 (CST)"."""
+    return f"{format_date(moment.date())} at {moment:%H:%M} ({moment.tzname()})"
 
 
 def format_amount(amount: Decimal) -> str:

@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from compliance.wording import format_date, format_moment
 from models.database import create_engine, create_session_factory
 from portal import errors
 from portal.csrf import SessionBoundCSRFMiddleware
@@ -70,6 +71,11 @@ def provide_temporal(state: State) -> Client:
 
 def provide_settings(state: State) -> Settings:
     return state.settings
+
+
+def _register_formatters(engine: JinjaTemplateEngine) -> None:
+    """Dates and moments in words on every page (a moment is shown in the zone it carries)."""
+    engine.engine.globals.update(format_date=format_date, format_moment=format_moment)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> Litestar:
@@ -146,7 +152,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
             DefineMiddleware(SessionBoundCSRFMiddleware, settings=settings),
             DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz", "^/calendar/"]),
         ],
-        template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_register_formatters),
         plugins=[HTMXPlugin()],
         openapi_config=None,
         # Above every upload route's cap, so their own 413 pages answer first (portal/uploads.py).

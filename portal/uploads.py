@@ -12,9 +12,10 @@ from __future__ import annotations
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from portal.csrf import SAFE_METHODS
 from portal.errors import RefusedInput
 from settings import Settings
-from storage.streaming import UploadTooLarge, describe_size
+from storage.validation import describe_size, too_large_message
 
 # Room for the multipart envelope and the form's other fields on top of the file itself.
 FORM_ENVELOPE_BYTES = 64 * 1024
@@ -25,7 +26,6 @@ FORM_TOO_LARGE = "This form is too large to send. Enter less at a time and try a
 _BODY_CAP = "body_cap"
 UPLOAD_BODY = {_BODY_CAP: "upload"}
 IMPORT_BODY = {_BODY_CAP: "import"}
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def largest_body(settings: Settings) -> int:
@@ -40,7 +40,7 @@ def import_too_large(settings: Settings) -> str:
 def body_cap(settings: Settings, kind: str | None) -> tuple[int, str]:
     """The most bytes a route of this kind reads, and what to tell someone who sends more."""
     if kind == "upload":
-        return settings.max_upload_bytes + FORM_ENVELOPE_BYTES, UploadTooLarge(settings.max_upload_bytes).message
+        return settings.max_upload_bytes + FORM_ENVELOPE_BYTES, too_large_message(settings.max_upload_bytes)
     if kind == "import":
         return settings.max_import_bytes + FORM_ENVELOPE_BYTES, import_too_large(settings)
     return FORM_BYTES, FORM_TOO_LARGE
@@ -52,7 +52,7 @@ class BodyCapMiddleware:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] in _SAFE_METHODS:
+        if scope["type"] != ScopeType.HTTP or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
         handler = scope.get("route_handler")

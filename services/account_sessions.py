@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Agency, AuditOutcome, PendingLogin, WebSession, utcnow
+from models import AuditOutcome, PendingLogin, WebSession, utcnow
 from services.access import CurrentUser
 from services.audit import record_audit
 from services.device_names import device_name
 from services.sign_in import revoke_user_sessions
-from services.time_zones import agency_zone_or_utc
 from settings import Settings
 
 
@@ -39,12 +38,6 @@ class SessionView:
 class EndedSession:
     id: int
     was_current: bool
-
-
-async def agency_time_zone(db: AsyncSession, agency_id: int) -> ZoneInfo:
-    """The zone the agency's pages show times in (UTC while its stored name is unusable)."""
-    name = await db.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-    return agency_zone_or_utc(name or "", agency_id)
 
 
 def _live(settings: Settings) -> Select[WebSession]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.packs import RulePackError, load_pack
-from compliance.wording import format_date
+from compliance.wording import format_date, format_moment
 from models import Agency, OfficerCompliance, Person, Unit
 from services import agency_compliance as compliance
 from services.agency_compliance import STATE_LABELS, STATES, GapRow, StateCounts, TrendPoint, UnitRow
@@ -65,7 +64,7 @@ class ReportHeader:
 
     @property
     def made(self) -> str:
-        return f"{format_date(self.made_at.date())} at {self.made_at:%H:%M} ({self.made_at.tzname()})"
+        return format_moment(self.made_at)
 
     def facts(self) -> tuple[tuple[str, str], ...]:
         return (
@@ -113,11 +112,6 @@ def rule_pack_label(code: str) -> str:
     except RulePackError:
         return code
     return f"{pack.code}: {pack.name} (version {pack.version})"
-
-
-async def agency_zone(session: AsyncSession, agency_id: int) -> ZoneInfo:
-    timezone = await session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-    return agency_zone_or_utc(timezone or "", agency_id)
 
 
 async def _agency_clock(session: AsyncSession, agency_id: int, now: datetime) -> tuple[str, datetime]:

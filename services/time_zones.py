@@ -11,6 +11,11 @@ import logging
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Agency
+
 log = logging.getLogger(__name__)
 
 EXAMPLE = "America/Chicago"
@@ -70,3 +75,9 @@ def agency_zone_or_utc(name: str, agency_id: int) -> ZoneInfo:
     except UnusableTimeZone as problem:
         log.warning("agency %s: %s Showing dates in UTC until an administrator corrects it.", agency_id, problem)
         return ZoneInfo("UTC")
+
+
+async def agency_time_zone(session: AsyncSession, agency_id: int) -> ZoneInfo:
+    """The zone the agency's pages show dates and times in (UTC while its stored name is unusable)."""
+    name = await session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
+    return agency_zone_or_utc(name or "", agency_id)

@@ -33,7 +33,7 @@ from models import (
 from services.agency_requirements import is_agency_requirement
 from services.compliance import officer_status, rule_pack
 from services.form_text import control_character_problem, parse_date
-from services.time_zones import agency_zone_or_utc
+from services.time_zones import agency_time_zone
 
 PAGE_SIZE = 50
 QUEUE_PAGE_SIZE = 25  # the coordinators' work queues (certificate reviews, record reports, escalations)
@@ -60,8 +60,7 @@ def source_label(source: str) -> str:
 
 async def agency_today(session: AsyncSession, agency_id: int) -> date:
     """Today where the agency is: deadlines and "not in the future" follow its calendar, not UTC's."""
-    timezone = await session.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-    return datetime.now(agency_zone_or_utc(timezone or "", agency_id)).date()
+    return datetime.now(await agency_time_zone(session, agency_id)).date()
 
 
 async def ordered_topics(session: AsyncSession, agency_id: int) -> list[Topic]:

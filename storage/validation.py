@@ -90,7 +90,7 @@ def inspect_upload(data: bytes, declared_name: str, max_bytes: int) -> Inspected
     if not data:
         return _refuse("empty")
     if len(data) > max_bytes:
-        return UploadRefusal("too_large", MESSAGES["too_large"].format(limit=describe_size(max_bytes)))
+        return UploadRefusal("too_large", too_large_message(max_bytes))
     content_type = _sniff(data)
     if isinstance(content_type, UploadRefusal):
         return content_type
@@ -129,6 +129,10 @@ def display_name(declared_name: str, content_type: ContentType) -> str:
     extension = EXTENSIONS[content_type]
     stem = stem[: _DISPLAY_NAME_LIMIT - len(extension) - 1].rstrip(" .") or "certificate"
     return f"{stem}.{extension}"
+
+
+def too_large_message(max_bytes: int) -> str:
+    return MESSAGES["too_large"].format(limit=describe_size(max_bytes))
 
 
 def describe_size(size: int) -> str:

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.layout import client_ip, current_user, page
 from portal.sessions import hash_token, session_cookie
-from services.account_sessions import agency_time_zone, end_own_session, live_sessions
+from services.account_sessions import end_own_session, live_sessions
+from services.time_zones import agency_time_zone
 from settings import Settings
 
 

@@ -17,7 +17,7 @@ from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
 from portal.sessions import hash_token
 from services.access import CurrentUser, can_manage_accounts, can_reset_two_step_sign_in
-from services.account_sessions import agency_time_zone, live_sessions
+from services.account_sessions import live_sessions
 from services.admin_accounts import (
     account_name,
     agency_account,
@@ -27,6 +27,7 @@ from services.admin_accounts import (
     reset_two_step_sign_in,
     two_step_state,
 )
+from services.time_zones import agency_time_zone
 from settings import Settings
 
 

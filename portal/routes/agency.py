@@ -12,11 +12,10 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.wording import MONTHS, format_date
-from models import Agency, AuditOutcome, Unit, utcnow
+from models import AuditOutcome, Unit, utcnow
 from portal import charts
 from portal.layout import current_user, page
 from portal.routes.records import audit
@@ -24,7 +23,7 @@ from services import agency_compliance as compliance
 from services import agency_officers as officers
 from services import agency_work_queues as work
 from services.access import can_view_agency_compliance
-from services.time_zones import agency_zone_or_utc
+from services.time_zones import agency_time_zone
 from services.training_records import page_number
 
 VIEW = "agency_compliance.view"
@@ -53,8 +52,7 @@ async def _unit_or_404(request: Request, db: AsyncSession, unit_id: int | None) 
 
 
 async def _agency_clock(db: AsyncSession, agency_id: int) -> tuple[ZoneInfo, datetime, date]:
-    zone_name = await db.scalar(select(Agency.timezone).where(Agency.id == agency_id))
-    zone = agency_zone_or_utc(zone_name or "", agency_id)
+    zone = await agency_time_zone(db, agency_id)
     now = utcnow()
     return zone, now, now.astimezone(zone).date()
 

@@ -29,7 +29,7 @@ from services import agency_compliance as compliance
 from services import report_export_jobs as jobs
 from services.access import CurrentUser, can_view_agency_compliance, can_view_team
 from services.agency_officers import parse_id
-from services.compliance_report import ComplianceReport, agency_report, agency_zone, team_report
+from services.compliance_report import ComplianceReport, agency_report, team_report
 from services.report_exports import (
     AGENCY_FORMATS,
     BACKGROUND_FROM_OFFICERS,
@@ -42,6 +42,7 @@ from services.report_exports import (
     parse_format,
     runs_in_background,
 )
+from services.time_zones import agency_time_zone
 from settings import Settings
 from storage import ObjectNotFound, StorageError, store_from_settings
 from storage.serving import content_disposition, download_headers
@@ -114,7 +115,7 @@ async def _export(request: Request, db: AsyncSession, temporal: Client, settings
 
 async def _recent(db: AsyncSession, user: CurrentUser, kind: ExportKind) -> dict[str, Any]:
     """The user's latest background exports, for the list under the form."""
-    return {"recent": await jobs.recent_exports(db, user, kind), "zone": await agency_zone(db, user.agency_id),
+    return {"recent": await jobs.recent_exports(db, user, kind), "zone": await agency_time_zone(db, user.agency_id),
             "status_labels": STATUS_LABELS, "format_date": format_date}
 
 

@@ -88,7 +88,9 @@ async def test_the_list_shows_own_sessions_with_device_address_and_times_in_the_
     assert "Safari on iPhone" in page.text and "Safari on iPhone <strong>" not in page.text
     assert "198.51.100.7" in page.text and "203.0.113.9" in page.text
     local = signed_in_at + timedelta(hours=5, minutes=30)
-    assert f"{local:%Y-%m-%d %H:%M} IST" in page.text
+    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+    assert f"{local.day} {months[local.month - 1]} {local.year} at {local:%H:%M} (IST)" in page.text
     # Two sessions of officer1 and none of officer2's; nothing of the token or its hash.
     assert page.text.count('action="/account/sessions/') == 2
     for token in (_token(laptop), _token(phone)):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import Task, TrainingRequest
 from settings import Settings
-from storage.streaming import UploadTooLarge
+from storage.validation import too_large_message
 from tests.portal.conftest import Browser
 from tests.portal.helpers import FORM
 from tests.security.route_targets import build_targets
@@ -118,7 +118,7 @@ async def test_an_oversized_upload_is_refused_by_its_declared_length_before_a_by
     status, body, read = await _call(app, "/certificates/new", [MULTIPART, (b"content-length", declared)],
                                      [b"x" * 1024])
     assert status == 413
-    assert UploadTooLarge(settings.max_upload_bytes).message in body.decode()
+    assert too_large_message(settings.max_upload_bytes) in body.decode()
     assert read == 0
 
 
