@@ -1,0 +1,11 @@
+"""The route walk's cases for the roster CSV import."""
+
+from __future__ import annotations
+
+from tests.security.route_rules import Case
+from tests.security.route_targets import Targets
+
+
+def cases(t: Targets) -> dict[tuple[str, str], list[Case]]:
+    """(method, path pattern) -> the cases walked as every role."""
+    return {}
