@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Reinstall only when pyproject.toml changes.
+# Reinstall only when pyproject.toml changes. Running needs Muster alone; the test tools come with `make test`.
+RUN_STAMP := $(VENV)/.muster-run-installed
 STAMP := $(VENV)/.muster-installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -18,13 +19,17 @@ help: ## list the targets
 
 setup: $(STAMP) ## create .venv and install Muster with its test tools
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install -e ".[test]"
 	touch $(STAMP)
 
-run: setup ## migrate, seed the demo agency, start Temporal, mail catcher, worker and portal
+run: $(RUN_STAMP) ## migrate, seed the demo agency, start Temporal, mail catcher, worker and portal
 	$(BIN)/python -m devtools.run
 
 test: setup ## run the test suite; extra pytest arguments via PYTEST_ARGS="-k name -x"
@@ -38,10 +43,10 @@ check: setup ## ruff, mypy and bandit
 bench: setup ## state-scale benchmarks (40,000 officers) against same-run baselines; writes BENCHMARKS.md
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-migrate: setup ## apply database migrations (MUSTER_DATABASE_URL, default var/muster.db)
+migrate: $(RUN_STAMP) ## apply database migrations (MUSTER_DATABASE_URL, default var/muster.db)
 	$(BIN)/alembic upgrade head
 
-seed: setup ## create the demo agency if it does not exist
+seed: $(RUN_STAMP) ## create the demo agency if it does not exist
 	$(BIN)/python -m seed.demo
 
 clean: ## DELETES var/ (the local database, Temporal history, mailbox) and tool caches

@@ -187,6 +187,8 @@ _TITLE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _TITLE_LABEL = re.compile(r"^\s*(?:course\s+title|course\s+name|course|title)\s*:\s*(.+)$", re.IGNORECASE)
+# A title read from the line after "has completed the course" may still carry its own label.
+_LEADING_LABEL = re.compile(r"^\s*(?:course\s+title|course\s+name|course|title)\s*:\s*", re.IGNORECASE)
 _PROVIDER_LABEL = re.compile(
     r"^\s*(?:training\s+provider|provider|sponsor(?:ing\s+agency)?|presented\s+by|sponsored\s+by|hosted\s+by"
     r"|issued\s+by|offered\s+by)\s*:?\s+(.+)$",
@@ -207,8 +209,12 @@ def _course_number(lines: list[str]) -> str | None:
 def _course_title(lines: list[str]) -> str | None:
     for index, line in enumerate(lines):
         labelled = _TITLE_LABEL.match(line)
-        if labelled and not _COURSE_NUMBER.search(line):
-            return _clean_title(labelled.group(1))
+        if labelled:
+            # "Course: Crisis Intervention (POST # 12345)": the title is what comes before the number.
+            number = _COURSE_NUMBER.search(labelled.group(1))
+            title = _clean_title(labelled.group(1)[:number.start()] if number else labelled.group(1))
+            if title:
+                return title
         after = _TITLE_AFTER.search(line)
         if after:
             rest = _clean_title(after.group(1))
@@ -220,7 +226,7 @@ def _course_title(lines: list[str]) -> str | None:
 
 
 def _clean_title(raw: str) -> str | None:
-    title = _TRAILING_CLUTTER.sub("", raw).strip(" \"'“”‘’.,:;")
+    title = _TRAILING_CLUTTER.sub("", _LEADING_LABEL.sub("", raw)).strip(" \"'“”‘’.,:;()")
     return title[:200] or None
 
 

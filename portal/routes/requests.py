@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, get, post
@@ -13,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from models import AuditOutcome, RequestStatus, TrainingRequest
-from portal.errors import refusal_response
+from portal.errors import is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
 from services import certificates as certificates_service
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_change_own_request, can_view_request
 from services.audit import record_audit
+from services.time_zones import agency_time_zone
 from services.training_request_actions import WITHDRAW_REQUEST
 from services.workflow_actions import ActionStatus, Actor, perform
 from services.workflow_starts import (
@@ -163,6 +165,7 @@ async def _detail_context(db: AsyncSession, user: CurrentUser, training_request:
     status = training_request.status_enum
     owner = can_change_own_request(user, training_request)
     pending = owner and await resubmission_pending(db, training_request)
+    agency_today = datetime.now(await agency_time_zone(db, training_request.agency_id)).date()
     return {
         "req": training_request,
         "is_owner": owner,
@@ -174,6 +177,8 @@ async def _detail_context(db: AsyncSession, user: CurrentUser, training_request:
         "can_withdraw": owner and status.is_open,
         "can_edit": owner and status == RequestStatus.CHANGES_REQUESTED and not pending,
         "resubmission_pending": pending,
+        # A certificate exists from the course's last day on, not before.
+        "course_over": training_request.end_date <= agency_today,
     }
 
 
@@ -185,8 +190,12 @@ async def request_detail(request: Request, db: NamedDependency[AsyncSession], re
 
 
 @get("/requests/{request_id:int}/timeline")
-async def request_timeline(request: Request, db: NamedDependency[AsyncSession], request_id: FromPath[int]) -> Template:
+async def request_timeline(request: Request, db: NamedDependency[AsyncSession],
+                           request_id: FromPath[int]) -> Template | Redirect:
+    """The timeline fragment the detail page polls; opened as its own URL, the whole detail page."""
     training_request = await _visible_request(request, db, request_id)
+    if not is_htmx(request):
+        return Redirect(f"/requests/{training_request.id}#timeline", status_code=303)
     context = await _detail_context(db, current_user(request), training_request)
     return Template(template_name="requests/_timeline.html", context=context)
 

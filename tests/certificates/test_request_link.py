@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, timedelta
 
 from models import RequestStatus, TrainingRequest
 from services.workflow_starts import dispatch_one
@@ -142,3 +142,16 @@ async def test_uploading_for_the_request_ends_its_workflows_wait_for_the_certifi
         queue = await coordinator.get("/certificates/review")
         assert f'For approved training request <a href="/requests/{request_id}">{COURSE["title"]}</a>' in queue.text
         assert "2026-10-05 – 2026-10-09, 40 hours requested" in queue.text
+
+
+async def test_the_upload_is_offered_from_the_courses_last_day_not_before(browsers, demo_org, session_factory):
+    request_id = await _request(session_factory, demo_org, demo_org.officer1)
+    last_day = date.today() + timedelta(days=30)
+    async with session_factory() as session, session.begin():
+        request = await session.get_one(TrainingRequest, request_id)
+        request.start_date, request.end_date = last_day - timedelta(days=2), last_day
+
+    detail = (await (await browsers("officer1")).get(f"/requests/{request_id}")).text
+
+    assert "Upload your certificate" not in detail
+    assert f"From {last_day.day} {last_day:%B %Y}, the course's last day, you can upload" in detail

@@ -85,3 +85,16 @@ async def test_only_coordinators_see_escalations_and_only_admins_settings(browse
     assert (await officer.get("/admin/settings")).status_code == 403
     assert (await (await browsers("coord1")).get("/escalations")).status_code == 200
     assert (await (await browsers("admin1")).get("/admin/settings")).status_code == 200
+
+
+async def test_the_timeline_opened_as_its_own_url_leads_to_the_whole_request_page(browsers, demo_org, session_factory):
+    request_id, _ = await create_request(session_factory, demo_org, demo_org.officer1)
+    browser = await browsers("officer1")
+
+    page = await browser.get(f"/requests/{request_id}/timeline")
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/requests/{request_id}#timeline"
+
+    fragment = await browser.get(f"/requests/{request_id}/timeline", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="timeline"')

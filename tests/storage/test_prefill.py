@@ -97,3 +97,15 @@ def test_odd_or_hostile_pdfs_give_empty_facts_and_never_raise(data: bytes) -> No
 
 def test_a_pdf_without_recognisable_text_gives_empty_facts() -> None:
     assert prefill_from_pdf(pdf_with_text(["Thank you"])) == CertificateFacts()
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("has completed the course\nCourse: Crisis Intervention Team Training\nHours: 8",
+     "Crisis Intervention Team Training"),
+    ("This certifies that J. Smith has successfully completed Course: Crisis Intervention on March 4, 2026",
+     "Crisis Intervention"),
+    ("Course: Crisis Intervention (POST # 12345) 8 hours", "Crisis Intervention"),
+    ("Course Title: Use of Force Course number: MN-1234", "Use of Force"),
+])
+def test_the_title_never_keeps_its_label_or_the_course_number(text: str, title: str) -> None:
+    assert facts_from_text(text).course_title == title
