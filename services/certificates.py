@@ -8,8 +8,8 @@ workflow is started through the outbox in the same transaction as the submission
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -27,10 +27,12 @@ from models import (
     Task,
     TaskKind,
     TaskStatus,
+    TrainingRecord,
     TrainingRequest,
     certificate_review_workflow_id,
 )
 from services.access import CurrentUser, can_review_certificate
+from services.likely_duplicates import CourseFacts, records_like, records_like_each
 from services.training_records import MAX_HOURS, QUEUE_PAGE_SIZE, Page, RecordForm, paginate
 from services.workflow_actions import Denied, WorkflowAction
 from services.workflow_starts import START_CERTIFICATE_REVIEW
@@ -181,6 +183,8 @@ async def officer_submissions(session: AsyncSession, officer_id: int) -> list[Ce
 class ReviewRow:
     task: Task
     submission: CertificateSubmission
+    # Training already on the officer's record that this certificate very likely repeats.
+    on_record: list[TrainingRecord] = field(default_factory=list)
 
     @property
     def version(self) -> CertificateVersion:
@@ -208,7 +212,9 @@ async def review_row(session: AsyncSession, agency_id: int, task_id: int) -> Rev
     submission = await load_submission(session, task.subject_id)
     if submission is None:
         return None
-    return ReviewRow(task, submission)
+    row = ReviewRow(task, submission)
+    row.on_record = await records_like(session, course_facts(submission.officer_id, row.version))
+    return row
 
 
 async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> Page[ReviewRow]:
@@ -229,15 +235,24 @@ async def review_queue(session: AsyncSession, agency_id: int, page: int = 1) -> 
         )
     }
     rows = [ReviewRow(task, submissions[task.subject_id]) for task in tasks if task.subject_id in submissions]
+    on_record = await records_like_each(
+        session, [(row.task.id, course_facts(row.submission.officer_id, row.version)) for row in rows])
+    for row in rows:
+        row.on_record = on_record.get(row.task.id, [])
     return Page(rows=rows, total=total, page=page, size=QUEUE_PAGE_SIZE)
 
 
-def earlier_upload_by(version: CertificateVersion, officer_id: int) -> date | None:
+def course_facts(officer_id: int, version: CertificateVersion) -> CourseFacts:
+    return CourseFacts(officer_id=officer_id, course_title=version.course_title, course_number=version.course_number,
+                       completed_on=version.completed_on, hours=version.hours)
+
+
+def earlier_upload_by(version: CertificateVersion, officer_id: int) -> datetime | None:
     """When the officer uploaded this same file before (their own uploads only), for their page."""
     earlier = version.duplicate_of
     if earlier is None or earlier.submission.officer_id != officer_id:
         return None
-    return earlier.uploaded_at.date()
+    return earlier.uploaded_at
 
 
 def claimed_credits(version: CertificateVersion) -> dict[str, str]:

@@ -18,6 +18,7 @@ from portal.layout import client_ip, current_user, page
 from services import certificates as service
 from services import training_records as records_service
 from services.access import can_review_certificates
+from services.training_requests import list_topics
 from services.workflow_actions import ActionStatus, Actor, Invalid, perform
 from workflows.certificate_review_types import ReviewAction, ReviewDecision
 
@@ -33,18 +34,20 @@ async def review_queue(request: Request, db: NamedDependency[AsyncSession]) -> T
     user = current_user(request)
     page_number = records_service.page_number(request.query_params.get("page"))
     queue = await service.review_queue(db, user.agency_id, page_number)
-    return await page(request, db, "certificates/review.html", queue=queue, **_row_context())
+    return await page(request, db, "certificates/review.html", queue=queue, **await _row_context(db))
 
 
-def _row_context() -> dict[str, Any]:
-    return {"amount": service.amount, "claimed_credits": service.claimed_credits}
+async def _row_context(db: AsyncSession) -> dict[str, Any]:
+    # Credits are labelled with the topic's name, never its code.
+    topic_names = {topic.code: topic.name for topic in await list_topics(db)}
+    return {"amount": service.amount, "claimed_credits": service.claimed_credits, "topic_names": topic_names}
 
 
-def _row(row: service.ReviewRow, *, outcome: str | None = None, error: str | None = None,
-         status_code: int = 200) -> Template:
+async def _row(db: AsyncSession, row: service.ReviewRow, *, outcome: str | None = None, error: str | None = None,
+               status_code: int = 200) -> Template:
     # The decided row stays in place with its outcome (reloading the page shows the queue without it).
     return Template(template_name="certificates/_review_row.html",
-                    context={"row": row, "outcome": outcome, "error": error, **_row_context()},
+                    context={"row": row, "outcome": outcome, "error": error, **await _row_context(db)},
                     status_code=status_code)
 
 
@@ -62,6 +65,9 @@ def _decision(form: Any, row: service.ReviewRow, actor_id: int, source: str | No
         problem = service.credit_problem(hours or service.amount(row.version.hours), credits)
         if problem:
             return Invalid(problem)
+        if row.on_record and form.get("not_duplicate") != "yes":
+            return Invalid("This looks like training already on the officer's record. Reject it as a duplicate, "
+                           "or tick \"this is different training\" to approve it anyway.")
     return ReviewDecision(actor_id=actor_id, action=action, reason=reason, actor_is_coordinator=True,
                           source=source, credited_hours=hours or None, credited_credits=credits or None)
 
@@ -81,11 +87,11 @@ async def decide(request: Request, db: NamedDependency[AsyncSession], temporal: 
     if result.refused or result.subject is None:
         return refusal_response(request, result)
     if result.status is not ActionStatus.DONE:
-        return _row(result.subject, error=result.message,
+        return await _row(db, result.subject, error=result.message,
                     status_code=400 if result.status is ActionStatus.INVALID else 200)
     if not is_htmx(request):
         return Redirect("/certificates/review", status_code=303)
-    return _row(result.subject, outcome="Approved — added to the officer's training history"
+    return await _row(db, result.subject, outcome="Approved — added to the officer's training history"
                 if result.answer == "approved" else "Rejected — returned to the officer")
 
 

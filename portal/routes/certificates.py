@@ -38,6 +38,7 @@ from services import training_records as records_service
 from services import training_requests as requests_service
 from services.access import can_view_certificate
 from services.audit import record_audit
+from services.likely_duplicates import records_like_each
 from services.training_request_actions import tell_certificate_uploaded
 from services.workflow_starts import dispatch_one
 from services.workflow_updates import WorkflowRefusal
@@ -75,7 +76,9 @@ def _officer(request: Request) -> int:
 async def my_certificates(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     officer_id = _officer(request)
     submissions = await service.officer_submissions(db, officer_id)
-    return await page(request, db, "certificates/list.html", submissions=submissions,
+    waiting = [s for s in submissions if s.status == CertificateStatus.AWAITING_REVIEW]
+    on_record = await records_like_each(db, [(s.id, service.course_facts(officer_id, s.versions[-1])) for s in waiting])
+    return await page(request, db, "certificates/list.html", submissions=submissions, on_record=on_record,
                       earlier_upload=service.earlier_upload_by, officer_id=officer_id, amount=service.amount,
                       uploaded=request.query_params.get("uploaded"))
 

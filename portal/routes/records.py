@@ -24,6 +24,7 @@ from services import training_records as records_service
 from services.access import can_edit_officer_records, can_view_officer_records
 from services.audit import record_audit
 from services.licensing import tell_cycle_changed
+from services.likely_duplicates import CourseFacts, records_like
 from services.transcripts import build_transcript, render_pdf
 from settings import Settings
 
@@ -166,6 +167,21 @@ async def _form_page(request: Request, db: AsyncSession, person: Person, *, acti
     )
 
 
+async def _already_on_record(request: Request, db: AsyncSession, person: Person,
+                             form: records_service.RecordForm) -> str | None:
+    """Why the record looks like one already on file, unless the coordinator has confirmed it is not."""
+    if (await request.form()).get("not_duplicate") == "yes":
+        return None
+    facts = CourseFacts(officer_id=person.id, course_title=form.course_title, course_number=form.course_number,
+                        completed_on=form.completed_on, hours=form.hours)
+    same = await records_like(db, facts)
+    if not same:
+        return None
+    first = same[0]
+    return (f"{person.full_name} already has {first.course_title}, completed {format_date(first.completed_on)}, "
+            f"{format_amount(first.hours)} hours, on record. Adding it again would credit it twice.")
+
+
 @get("/officers/{officer_id:int}/records/new")
 async def new_record_form(request: Request, db: NamedDependency[AsyncSession], officer_id: FromPath[int]) -> Template:
     person = await editable_officer(request, db, officer_id, "training_record.add")
@@ -188,6 +204,10 @@ async def add_record(
     if isinstance(result, dict):
         return await _form_page(request, db, person, action=f"/officers/{officer_id}/records/new",
                                 values=values, credits=credits, errors=result)
+    problem = await _already_on_record(request, db, person, result)
+    if problem:
+        return await _form_page(request, db, person, action=f"/officers/{officer_id}/records/new",
+                                values=values, credits=credits, errors={"not_duplicate": problem})
     record = await records_service.add_record(db, person, result, current_user(request).person_id)
     audit(request, db, "training_record.add", "training_record", record.id, AuditOutcome.SUCCESS,
           {"officer_id": person.id, "before": None, "after": records_service.record_snapshot(record)})
