@@ -125,8 +125,7 @@ def untracked_reason(person: Person) -> str:
     if person.employment_status == EmploymentStatus.SEPARATED:
         return "This person has left the agency, so Muster no longer follows a licensing cycle for them."
     return ("Muster follows licensing cycles for licensed peace officers. There is no POST licence on this "
-            "profile (civilian staff, or a licence not recorded yet), so there are no hours to count. "
-            "If that is wrong, ask your training coordinator to add the licence date.")
+            "profile (civilian staff, or a licence not recorded yet), so there are no hours to count.")
 
 
 def _row(status: RequirementStatus) -> RequirementRow:

@@ -127,3 +127,20 @@ async def test_the_way_back_leads_each_viewer_to_a_page_they_may_open(browsers, 
     from_roster = await (await browsers("coord1")).get(url)
     assert '<a href="/officers">Back to the roster</a>' in from_roster.text
     assert "Back to" not in (await (await browsers("officer1")).get("/dashboard")).text
+
+
+async def test_someone_elses_view_of_a_dashboard_names_the_officer_instead_of_saying_you(
+    browsers, demo_org, session_factory
+):
+    await license_officer(session_factory, demo_org.officer1)
+    await give_known_records(session_factory, demo_org.agency_id, demo_org.officer1)
+    url = f"/officers/{demo_org.officer1}/dashboard"
+
+    sergeant = (await (await browsers("sgt1")).get(url)).text
+    own = (await (await browsers("officer1")).get("/dashboard")).text
+
+    assert "What Olly Officer still needs" in sergeant and "What to do next" not in sergeant
+    assert "What to do next" in own
+    assert "ask your training coordinator" not in (
+        await (await browsers("coord1")).get(f"/officers/{demo_org.officer2}/dashboard")).text
+    assert "ask your training coordinator" in (await (await browsers("officer2")).get("/dashboard")).text
