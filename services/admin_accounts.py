@@ -1,4 +1,4 @@
-"""Administrators' work on the accounts of their own agency: reset two-step sign-in, end all sessions.
+"""Administrators' work on the accounts of their own agency: the list, reset two-step sign-in, end all sessions.
 
 Accounts are looked up only within the administrator's agency, so another agency's account id is
 answered as not found. Every action and every refusal is audited.
@@ -7,7 +7,9 @@ answered as not found. Every action and every refusal is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from services.access import CurrentUser
 from services.account_sessions import end_all_sessions, live_session_counts
 from services.audit import record_audit
 from services.mfa import reset_mfa
+from services.person_accounts import AccountState, account_state, awaits_password, role_words
 from settings import Settings
 
 
@@ -38,26 +41,38 @@ class AccountRow:
     id: int
     username: str
     name: str
-    roles: list[str]
+    roles: list[str]  # in words ("Coordinator")
     two_step: TwoStepState
     live_sessions: int
+    state: AccountState
+    last_sign_in: datetime | None  # in the agency's zone
 
 
 def account_name(account: UserAccount) -> str:
     return account.person.display_name if account.person else account.username
 
 
-async def agency_accounts(db: AsyncSession, agency_id: int, settings: Settings) -> list[AccountRow]:
+async def agency_accounts(db: AsyncSession, agency_id: int, settings: Settings, zone: ZoneInfo) -> list[AccountRow]:
     accounts = list(await db.scalars(
         select(UserAccount).where(UserAccount.agency_id == agency_id)
         .options(selectinload(UserAccount.person)).order_by(UserAccount.username)
     ))
     counts = await live_session_counts(db, [account.id for account in accounts], settings)
     return [
-        AccountRow(account.id, account.username, account_name(account), sorted(account.role_names),
-                   two_step_state(account), counts.get(account.id, 0))
+        AccountRow(account.id, account.username, account_name(account), role_words(account.role_names),
+                   two_step_state(account), counts.get(account.id, 0), account_state(account, settings),
+                   account.last_login_at.astimezone(zone) if account.last_login_at else None)
         for account in accounts
     ]
+
+
+async def accounts_awaiting_password(db: AsyncSession, agency_id: int) -> list[UserAccount]:
+    """The agency's active accounts whose person has not yet set a password, by username."""
+    accounts = await db.scalars(
+        select(UserAccount).where(UserAccount.agency_id == agency_id, UserAccount.is_active.is_(True))
+        .options(selectinload(UserAccount.person)).order_by(UserAccount.username)
+    )
+    return [account for account in accounts if awaits_password(account)]
 
 
 async def agency_account(db: AsyncSession, agency_id: int, user_id: int) -> UserAccount | None:
