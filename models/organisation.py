@@ -42,6 +42,9 @@ class Agency(Base):
     certificate_escalation_business_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     # Coordinators, command staff and administrators always need MFA; officers when this is set.
     require_mfa_for_officers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Officers appointed mid-cycle, where the rule pack leaves it to the agency (services/proration.py):
+    # "none", "monthly" or "first_full_unit". Ignored under a pack with a rule of its own.
+    proration_method: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -53,8 +56,22 @@ class Unit(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A retired unit stays for history (people's past periods, reports) but takes no one new.
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class AgencyRank(Base):
+    """One rank on the agency's list; position orders the list from top to bottom."""
+
+    __tablename__ = "agency_rank"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class Person(Base):
@@ -95,3 +112,17 @@ class Person(Base):
     @property
     def display_name(self) -> str:
         return f"{self.rank} {self.first_name} {self.last_name}"
+
+
+class EmploymentPeriod(Base):
+    """One spell of employment at the agency; a re-hire opens a new one."""
+
+    __tablename__ = "employment_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    part_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    end_reason: Mapped[str | None] = mapped_column(String(200))

@@ -41,6 +41,7 @@ from models.database import create_engine, create_session_factory
 from seed.topics import ensure_topics
 from seed.training_records import add_demo_training_records
 from services.mfa import mfa_required
+from services.roster_units import roster_from_people
 from services.workflow_starts import enqueue_training_request_start
 from settings import get_settings
 
@@ -290,6 +291,7 @@ async def _create_demo(session: AsyncSession, workflow_id_prefix: str) -> DemoSu
     people = _add_people(session, agency.id, units)
     accounts = _add_accounts(session, agency.id, people)
     await session.flush()
+    await roster_from_people(session, agency.id)  # the rank list and each person's employment period
 
     pending = await _add_pending_requests(session, agency.id, people, workflow_id_prefix)
     finished = await _add_finished_requests(session, agency.id, people)
