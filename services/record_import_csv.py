@@ -117,7 +117,7 @@ def decode(data: bytes) -> str | FileRefusal:
         return FileRefusal(NOT_TEXT)
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
 
 
@@ -131,7 +131,7 @@ def map_columns(header: list[str]) -> Columns | FileRefusal:
     ignored: list[str] = []
     for position, name in enumerate(header):
         credit = _CREDIT_HEADER.fullmatch(name)
-        key = f"credit:{topic_key(credit.group(1))}" if credit else _HEADER_KEYS.get(_header_key(name))
+        key = f"credit:{topic_key(credit.group(1))}" if credit else _HEADER_KEYS.get(header_key(name))
         if key is None:
             if name.strip():
                 ignored.append(name.strip()[:60])
@@ -151,7 +151,7 @@ def map_columns(header: list[str]) -> Columns | FileRefusal:
     return Columns(index, credits, ignored)
 
 
-def _delimiter(first_line: str) -> str:
+def sniff_delimiter(first_line: str) -> str:
     """Comma, unless the header line clearly uses semicolons or tabs (European Excel, tab exports)."""
     return max((",", ";", "\t"), key=lambda candidate: (first_line.count(candidate), candidate == ","))
 
@@ -162,7 +162,7 @@ def read_rows(data: bytes, today: date, topic_codes: set[str], max_rows: int = M
     text = decode(data)
     if isinstance(text, FileRefusal):
         return text
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     try:
         header = next(reader, None)
         columns = map_columns(header or [])
@@ -219,7 +219,7 @@ def _credits(cells: dict[str, str], credit_cells: dict[str, str], topic_codes: s
         elif value.strip():
             credits[code] = value
     for code in sorted(code for code, value in credits.items() if value.strip() and code not in topic_codes):
-        errors.append(f"Unknown topic {code[:40]}: use a topic code from the template's list.")
+        errors.append(f"Unknown topic {code[:40]}: use one of this agency's topic codes, listed on the upload page.")
     return {code: value for code, value in credits.items() if code in topic_codes}
 
 

@@ -131,6 +131,13 @@ def display_name(declared_name: str, content_type: ContentType) -> str:
     return f"{stem}.{extension}"
 
 
+def safe_file_name(declared: str, fallback: str) -> str:
+    """A text file's name safe to show: no folders, no control or format characters, at most 100 characters."""
+    name = declared.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] not in {"C", "Z"} or char == " ")
+    return " ".join(name.split())[:100] or fallback
+
+
 def too_large_message(max_bytes: int) -> str:
     return MESSAGES["too_large"].format(limit=describe_size(max_bytes))
 

@@ -12,7 +12,6 @@ import asyncio
 import csv
 import hashlib
 import io
-import unicodedata
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -32,9 +31,11 @@ from services import record_import as service
 from services import record_import_csv as csv_format
 from services import training_records as records_service
 from services.access import can_manage_record_import
+from services.agency_topics import agency_topics
+from services.training_requests import list_topics
 from services.workflow_starts import dispatch_one
 from settings import Settings
-from storage.validation import describe_size
+from storage.validation import describe_size, safe_file_name
 
 OBJECT_TYPE = "record_import"
 
@@ -71,7 +72,7 @@ async def _upload_page(request: Request, db: AsyncSession, error: str | None = N
     return await page(
         request, db, "records/imports/new.html", status_code=status_code, error=error,
         max_size=describe_size(settings.max_import_bytes), max_rows=csv_format.MAX_IMPORT_ROWS,
-        topics=await records_service.ordered_topics(db, current_user(request).agency_id),
+        topics=await agency_topics(db, current_user(request).agency_id),
         aliases=csv_format.ALIASES, labels=csv_format.LABELS,
     )
 
@@ -91,13 +92,6 @@ async def import_template(request: Request, db: NamedDependency[AsyncSession]) -
                     headers={"Content-Disposition": 'attachment; filename="muster-training-records.csv"'})
 
 
-def _file_name(declared: str) -> str:
-    """A name safe to show: no folders, no control or format characters, at most 100 characters."""
-    name = declared.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if unicodedata.category(char)[0] not in {"C", "Z"} or char == " ")
-    return " ".join(name.split())[:100] or "records.csv"
-
-
 @post("/records/imports/new", status_code=200, opt=IMPORT_BODY)
 async def upload_import(request: Request, db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
                         ) -> Template | Redirect:
@@ -108,13 +102,13 @@ async def upload_import(request: Request, db: NamedDependency[AsyncSession], set
     if not isinstance(upload, UploadFile):
         return await _upload_page(request, db, "Choose the CSV file to import.", 422)
     data = await upload.read()
-    name = _file_name(upload.filename or "")
+    name = safe_file_name(upload.filename or "", "records.csv")
     if len(data) > settings.max_import_bytes:
         return await _upload_page(request, db, import_too_large(settings), 413)
     if user.person_id is None:
         return await _upload_page(request, db, "Your account has no roster profile: imports need one.", 422)
     today = await records_service.agency_today(db, user.agency_id)
-    topic_codes = {topic.code for topic in await records_service.ordered_topics(db, user.agency_id)}
+    topic_codes = (await agency_topics(db, user.agency_id)).codes
     # Reading 50,000 rows takes a moment of CPU: keep it off the event loop.
     parsed = await asyncio.to_thread(csv_format.read_rows, data, today, topic_codes)
     if isinstance(parsed, csv_format.FileRefusal):
@@ -145,7 +139,7 @@ async def _detail(request: Request, db: AsyncSession, record_import: RecordImpor
         errors=await service.error_rows(db, record_import, page_number),
         sample=await service.sample_rows(db, record_import) if preview else [],
         earlier=await service.earlier_upload(db, record_import) if preview else None,
-        Status=ImportStatus,
+        Status=ImportStatus, topic_names={topic.code: topic.name for topic in await list_topics(db)},
     )
 
 
