@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.notifications import add_notification, admin_ids, coordinator_ids
+from compliance.records import record_problem
 from compliance.wording import format_amount
 from models import (
     Agency,
@@ -40,7 +41,9 @@ from models import (
     certificate_source_ref,
     utcnow,
 )
+from models.notifications import SUBJECT_PREFIX, first_sentence
 from services.audit import record_workflow_audit
+from services.business_calendar import load_business_calendar
 from services.licensing import tell_cycle_changed
 from settings import Settings
 from workflows.business_days import business_days_text
@@ -114,6 +117,7 @@ class CertificateActivities:
                 claimed_credits=credits,
                 reminder_business_days=agency.certificate_reminder_business_days,
                 escalation_business_days=agency.certificate_escalation_business_days,
+                calendar=await load_business_calendar(session, agency, utcnow()),
             )
 
     @activity.defn(name="record_certificate_review_step")
@@ -163,8 +167,9 @@ class CertificateActivities:
             recipients = set(notice.extra_person_ids)
             if notice.to_officer:
                 recipients.add(submission.officer_id)
+            reviewers = set(await coordinator_ids(session, submission.agency_id))
             if notice.to_coordinators:
-                recipients |= set(await coordinator_ids(session, submission.agency_id))
+                recipients |= reviewers
             if notice.to_admins:
                 recipients |= set(await admin_ids(session, submission.agency_id))
             recipients.discard(notice.actor_id)  # nobody needs mail about their own click
@@ -172,10 +177,11 @@ class CertificateActivities:
             for person_id in sorted(recipients):
                 to_officer = person_id == submission.officer_id
                 subject, body = _message(notice, version.course_title, officer.display_name, to_officer)
-                link = "/certificates" if to_officer else "/certificates/review"
                 notification = await add_notification(
                     session, self._settings, key=f"{notice.key}:{notice.event}:{person_id}", person_id=person_id,
-                    subject=subject, body=body, link=link, urgent=notice.event == "escalated",
+                    subject=subject, body=body, link=_link(person_id, submission.officer_id, reviewers),
+                    title=subject.removeprefix(SUBJECT_PREFIX), summary=first_sentence(body),
+                    urgent=notice.event == "escalated",
                 )
                 if notification.email_pending:
                     pending.append(notification.id)
@@ -185,6 +191,14 @@ class CertificateActivities:
     async def tell_cycle(self, officer_id: int) -> bool:
         # Best-effort: a missing cycle workflow must not fail the review (it re-evaluates on waking).
         return await tell_cycle_changed(self._client, officer_id, self._settings.workflow_id_prefix)
+
+
+def _link(person_id: int, officer_id: int, reviewers: set[int]) -> str:
+    """The page each reader can open: the officer's certificates, the review queue, else the officer's dashboard
+    (an administrator told of an overdue review does not review, but may see the officer)."""
+    if person_id == officer_id:
+        return "/certificates"
+    return "/certificates/review" if person_id in reviewers else f"/officers/{officer_id}/dashboard"
 
 
 def _message(notice: ReviewNotice, title: str, officer_name: str, to_officer: bool) -> tuple[str, str]:
@@ -254,6 +268,11 @@ async def _record_once(session: AsyncSession, submission: CertificateSubmission,
         credits = {code: Decimal(amount) for code, amount in step.credited_credits.items()}
     else:
         credits = {credit.topic_code: credit.credits for credit in await _credits(session, version)}
+    hours = Decimal(step.credited_hours) if step.credited_hours is not None else version.hours
+    if problem := record_problem(hours, credits):
+        # The review form refuses this; a decision that still gets here fails the step rather than be stored.
+        raise ApplicationError(f"Certificate {submission.id} cannot be approved: {problem}.", type="InvalidRecord",
+                               non_retryable=True)
     record = TrainingRecord(
         agency_id=submission.agency_id,
         officer_id=submission.officer_id,
@@ -262,7 +281,7 @@ async def _record_once(session: AsyncSession, submission: CertificateSubmission,
         course_number=version.course_number,
         started_on=version.started_on,
         completed_on=version.completed_on,
-        hours=Decimal(step.credited_hours) if step.credited_hours is not None else version.hours,
+        hours=hours,
         source=RecordSource.CERTIFICATE_REVIEW,
         source_ref=ref,
         approved_by_id=step.actor_id,

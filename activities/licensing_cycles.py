@@ -52,6 +52,8 @@ class LicensingCycleActivities:
                 [local] = (await local_days(session, self._clock(), [person.agency_id])).values()
                 stored = status if local == on else await officer_status(session, person.id, local)
                 await store_evaluation(session, person, stored, local)
+        # Separated: no longer the agency's officer, whatever the pack says a licensee without an employer
+        # owes (services/compliance.py): no reminders, no case at cycle end, and the workflow ends.
         if person is None or not is_tracked(person):
             return CycleSnapshot(officer_id=request.officer_id, tracked=False)
         if status is None:  # licensed from a future date
@@ -84,13 +86,19 @@ class LicensingCycleActivities:
             if reminder.copy_supervisor and officer.supervisor_id is not None:
                 recipients.append(officer.supervisor_id)
             ids = []
+            count = len(reminder.missing)
+            things = f"{count} training requirement{'' if count == 1 else 's'}"
             for person_id in recipients:
                 about = "You have" if person_id == officer.id else f"{officer.display_name} has"
                 notification = await add_notification(
                     session, self._settings, key=f"{reminder.key}:{person_id}", person_id=person_id,
                     subject=f"[Muster] Training due by {due} ({reminder.days_before} days left)",
                     body=f"{about} training requirements due by {due}:\n{lines}",
-                    link="/dashboard" if person_id == officer.id else None,
+                    title=f"Training due by {due}" if person_id == officer.id
+                    else f"{officer.display_name}: training due by {due}",
+                    summary=f"{about} {things} to complete by {due}, {reminder.days_before} days from now.",
+                    # The supervisor opens the officer's dashboard (their chain of command may see it).
+                    link="/dashboard" if person_id == officer.id else f"/officers/{officer.id}/dashboard",
                     # Days before the deadline the mail cannot wait for a weekly digest.
                     urgent=reminder.days_before <= URGENT_REMINDER_DAYS,
                 )
@@ -112,12 +120,18 @@ class LicensingCycleActivities:
             ended = format_date(date.fromisoformat(case.cycle_end))
             lines = "\n".join(f"- {sentence}" for sentence in case.missing)
             notifications = []
+            unmet = f"{len(case.missing)} requirement{'' if len(case.missing) == 1 else 's'} unmet"
             for person_id in [officer.id, *await coordinator_ids(session, officer.agency_id)]:
+                whose = "Your" if person_id == officer.id else f"{officer.display_name}'s"
                 notifications.append(await add_notification(
                     session, self._settings, key=f"{case.key}:{person_id}", person_id=person_id,
                     subject=f"[Muster] Licensing cycle ended {ended} with requirements unmet: {officer.display_name}",
                     body=f"{officer.display_name}'s cycle ended {ended} with these requirements unmet:\n{lines}\n"
                          "The case is in the coordinators' escalation queue.",
+                    title="Licensing cycle ended with requirements unmet" if person_id == officer.id
+                    else f"Compliance case: {officer.display_name}",
+                    summary=f"{whose} licensing cycle ended {ended} with {unmet}; the training coordinators "
+                            "follow it up.",
                     link="/escalations" if person_id != officer.id else "/dashboard",
                     urgent=True,
                 ))

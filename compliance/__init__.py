@@ -8,8 +8,9 @@ them in as the dataclasses below.
 """
 
 from compliance.engine import AT_RISK_DAYS, ComplianceState, ComplianceStatus, RequirementStatus, evaluate
+from compliance.examples import WorkedExample
 from compliance.packs import RulePackError, available_packs, load_pack, load_pack_file
-from compliance.records import CreditRecord, OfficerProfile, Waiver
+from compliance.records import CreditRecord, InvalidRecord, OfficerProfile, Waiver, record_problem
 from compliance.rules import CycleRule, PeriodRule, ProrationRule, Requirement, RulePack
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ComplianceStatus",
     "CreditRecord",
     "CycleRule",
+    "InvalidRecord",
     "OfficerProfile",
     "PeriodRule",
     "ProrationRule",
@@ -26,8 +28,10 @@ __all__ = [
     "RulePack",
     "RulePackError",
     "Waiver",
+    "WorkedExample",
     "available_packs",
     "evaluate",
     "load_pack",
     "load_pack_file",
+    "record_problem",
 ]

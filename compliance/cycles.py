@@ -64,16 +64,16 @@ def _cycle_end(rule: CycleRule, year: int) -> date:
 def cycle_containing(rule: CycleRule, licence_date: date, day: date) -> DateRange:
     """The officer's licensing cycle on `day`.
 
-    Licence-anchored: the first cycle runs from the licence date to the cycle end day in the calendar year
-    `first_cycle_years_after` years after the licence year (Minnesota: licensed 15 March 2023, first renewal
-    30 June 2026); later cycles are `length_years` long and end on the same day of the year.
+    Licence-anchored: the first cycle runs from the licence date to `_first_cycle_end` (Minnesota: licensed
+    15 March 2023, first renewal 30 June 2026); later cycles are `length_years` long and end on the same day
+    of the year.
     """
     if day < licence_date:
         raise ValueError(f"{day.isoformat()} is before the licence date {licence_date.isoformat()}")
     if rule.kind == "fixed":
         assert rule.anchor is not None  # checked by CycleRule
         return fixed_period_containing(rule.anchor, rule.length_years * 12, day)
-    first_end = _cycle_end(rule, licence_date.year + rule.first_cycle_years_after)
+    first_end = _first_cycle_end(rule, licence_date)
     if day <= first_end:
         return DateRange(licence_date, first_end)
     cycles_after = -(-(day.year - first_end.year) // rule.length_years)  # ceiling division
@@ -83,6 +83,16 @@ def cycle_containing(rule: CycleRule, licence_date: date, day: date) -> DateRang
         end = _cycle_end(rule, first_end.year + cycles_after * rule.length_years)
     start = _cycle_end(rule, end.year - rule.length_years) + ONE_DAY
     return DateRange(start, end)
+
+
+def _first_cycle_end(rule: CycleRule, licence_date: date) -> date:
+    """The cycle end day in the year `first_cycle_years_after` calendar years after the licence year, or
+    (anniversary count) the first cycle end day on or after the `first_cycle_years_after`-th anniversary."""
+    if rule.first_cycle_count == "calendar_years":
+        return _cycle_end(rule, licence_date.year + rule.first_cycle_years_after)
+    anniversary = add_years(licence_date, rule.first_cycle_years_after)
+    end = _cycle_end(rule, anniversary.year)
+    return end if end >= anniversary else _cycle_end(rule, anniversary.year + 1)
 
 
 def cycle_before(rule: CycleRule, licence_date: date, cycle: DateRange) -> DateRange | None:

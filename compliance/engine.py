@@ -9,6 +9,11 @@ Choices the states leave open, made here once:
   records up to the moved date count for that period (they may also count for the next one).
 - An unmet earlier period (the previous cycle or unit) is reported as overdue. A late record does not cure
   it: the period is closed, and a coordinator records a waiver if the state accepted late credits.
+- Overlapping requirements are netted in the missing-work sentences (compliance.netting): a requirement that
+  contains others (the 48 total, the 16 mandated credits) states only what is owed beyond their shortfalls,
+  so the sentences add up to what is really owed.
+- A licensee with no current employer is measured as the pack's `without_employer` says (Minnesota: as an
+  inactive licence, 48 general credits and no mandated topics).
 - Percent is hours-based over the current periods: sum of min(done, required) + waived over sum of
   required + waived, rounded down, so 100 means every requirement is met. A course or a recurring
   completion weighs one hour. Waived hours count as done, so a waiver never lowers the percentage.
@@ -34,6 +39,7 @@ from compliance.cycles import (
     fixed_period_containing,
     months_touched,
 )
+from compliance.netting import net_overlaps
 from compliance.records import CreditRecord, OfficerProfile, Waiver
 from compliance.rules import ProrationRule, Requirement, RulePack
 from compliance.wording import describe_missing
@@ -61,6 +67,9 @@ class RequirementStatus:
     overdue: bool
     waived_reason: str | None = None
     previous_period: bool = False
+    # Netting (compliance.netting): the unmet requirements this one contains, and what is owed beyond them.
+    contains_unmet: tuple[str, ...] = ()
+    owed_beyond: Decimal | None = None
 
     @property
     def progress(self) -> Decimal:
@@ -129,18 +138,29 @@ def evaluate(
         cycle=cycle_containing(pack.cycle, officer.licence_date, on),
         proration=proration or pack.proration,
     )
-    statuses = [status for requirement in requirements if _applies(requirement, officer)
+    measured = _measured_status(pack, officer, context)
+    statuses = [status for requirement in requirements if _applies(requirement, measured, officer)
                 for status in _statuses(requirement, context)]
-    return _summarise(statuses, context)
+    return _summarise(net_overlaps(statuses), context)
+
+
+def _measured_status(pack: RulePack, officer: OfficerProfile, context: _Context) -> str:
+    """The licence status the requirements are chosen by; "none" when nothing applies."""
+    if officer.employed:
+        return officer.licence_status
+    if pack.without_employer == "none":
+        context.note(f"{pack.name} sets no continuing education for a licensee without an employer"
+                     f" ({pack.without_employer_source or pack.source})")
+    return pack.without_employer
 
 
 def _waiver_order(waiver: Waiver) -> tuple[date, str, str, str, str]:
     return (waiver.starts_on, waiver.kind, waiver.requirement_id or "", waiver.reason, waiver.granted_by)
 
 
-def _applies(requirement: Requirement, officer: OfficerProfile) -> bool:
+def _applies(requirement: Requirement, status: str, officer: OfficerProfile) -> bool:
     return (
-        officer.licence_status in requirement.applies_to
+        status in requirement.applies_to
         and requirement.requires_flags <= officer.flags
         and not (requirement.excluded_by_flags & officer.flags)
     )
@@ -151,13 +171,23 @@ def _statuses(requirement: Requirement, context: _Context) -> list[RequirementSt
         return [_rolling_status(requirement, context)] if requirement.in_force(context.on) else []
     current, previous = _periods(requirement, context)
     statuses = []
-    if previous is not None and previous.end >= context.officer.licence_date and requirement.in_force(previous.end):
+    if (previous is not None and previous.end >= context.officer.licence_date and requirement.in_force(previous.end)
+            and _owed_in(requirement, previous, context)):
         earlier = _period_status(requirement, previous, context, previous_period=True)
         if not earlier.met:
             statuses.append(earlier)
-    if requirement.in_force(current.end):
+    if requirement.in_force(current.end) and _owed_in(requirement, current, context):
         statuses.append(_period_status(requirement, current, context))
     return statuses
+
+
+def _owed_in(requirement: Requirement, period: DateRange, context: _Context) -> bool:
+    """False for a period the proration rule excuses (Texas: one without a complete unit after licensing)."""
+    rule = context.proration
+    if rule.method != "first_full_unit" or requirement.kind not in rule.kinds:
+        return True
+    last_unit_start = add_months(period.end + timedelta(days=1), -rule.unit_months)
+    return last_unit_start >= context.officer.licence_date
 
 
 def _periods(requirement: Requirement, context: _Context) -> tuple[DateRange, DateRange | None]:
@@ -240,7 +270,7 @@ def _prorated(requirement: Requirement, period: DateRange, context: _Context) ->
     hours = requirement.hours or ONE
     licence = context.officer.licence_date
     rule = context.proration
-    if rule.method == "none" or requirement.kind not in rule.kinds or licence <= period.start:
+    if rule.method != "monthly" or requirement.kind not in rule.kinds or licence <= period.start:
         return hours
     share = Decimal(months_touched(licence, period.end)) / Decimal(months_touched(period.start, period.end))
     return min(hours, (hours * share).to_integral_value(rounding=ROUND_CEILING))

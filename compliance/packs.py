@@ -10,14 +10,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from compliance.examples import worked_example
 from compliance.rules import CycleRule, PeriodRule, ProrationRule, Requirement, RulePack
 
 RULEPACK_DIR = Path(__file__).resolve().parent.parent / "rulepacks"
 
-PACK_KEYS = {"code", "name", "state", "version", "source", "credit_unit", "cycle", "proration", "requirements"}
-CYCLE_KEYS = {"kind", "length_years", "end_month", "end_day", "first_cycle_years_after", "anchor", "source"}
+PACK_KEYS = {"code", "name", "state", "version", "source", "credit_unit", "cycle", "proration", "requirements",
+             "without_employer", "examples"}
+CYCLE_KEYS = {"kind", "length_years", "end_month", "end_day", "first_cycle_years_after", "first_cycle_count",
+              "anchor", "source"}
 PERIOD_KEYS = {"kind", "months", "anchor"}
-PRORATION_KEYS = {"method", "kinds"}
+PRORATION_KEYS = {"method", "kinds", "unit_months", "source", "agency_decides"}
+WITHOUT_EMPLOYER_KEYS = {"measured_as", "source"}
 REQUIREMENT_KEYS = {
     "id", "title", "kind", "source", "effective_from", "effective_to", "hours", "topics", "course_numbers",
     "period", "applies_to", "requires_flags", "excluded_by_flags", "exemptible",
@@ -74,6 +78,14 @@ def _pack(data: Mapping[str, Any]) -> RulePack:
         raise ValueError(f"cycle/proration: {error}") from error
     if not requirements:
         raise ValueError("a pack needs at least one [[requirements]] entry")
+    examples = []
+    for index, item in enumerate(data.get("examples", ()), start=1):
+        try:
+            examples.append(worked_example(item))
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValueError(f"example {item.get('name', f'#{index}')!r}: {_message(error)}") from error
+    without_employer = data.get("without_employer", {})
+    _known_keys(without_employer, WITHOUT_EMPLOYER_KEYS, "without_employer")
     return RulePack(
         code=_text(data, "code"),
         name=_text(data, "name"),
@@ -84,6 +96,9 @@ def _pack(data: Mapping[str, Any]) -> RulePack:
         requirements=tuple(requirements),
         proration=proration,
         credit_unit=data.get("credit_unit", "hours"),
+        without_employer=without_employer.get("measured_as", "none"),
+        without_employer_source=without_employer.get("source", ""),
+        examples=tuple(examples),
     )
 
 

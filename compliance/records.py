@@ -12,6 +12,22 @@ from typing import Literal
 from compliance.rules import LICENCE_STATUSES, LicenceStatus
 
 WaiverKind = Literal["exemption", "waiver", "leave"]
+
+
+class InvalidRecord(ValueError):
+    """A training record the engine refuses to count (negative amounts, topic credits above its hours)."""
+
+
+def record_problem(hours: Decimal, topic_credits: Mapping[str, Decimal]) -> str | None:
+    """Why a record's hours and topic credits cannot be counted, or None. Every entry point that makes a
+    record (form, CSV import, certificate approval) asks this, so none can store what the engine refuses."""
+    if hours < 0 or any(credit < 0 for credit in topic_credits.values()):
+        return "hours and credits cannot be negative"
+    credited = sum(topic_credits.values(), Decimal(0))
+    if credited > hours:
+        # One hour of training earns at most one credit: otherwise a 2-hour course could fill 6 crisis credits.
+        return f"its topic credits ({credited.normalize():f}) add up to more than its hours ({hours.normalize():f})"
+    return None
 WAIVER_KINDS: tuple[str, ...] = ("exemption", "waiver", "leave")
 
 
@@ -19,13 +35,15 @@ WAIVER_KINDS: tuple[str, ...] = ("exemption", "waiver", "leave")
 class OfficerProfile:
     """`exemptions` holds requirement ids the officer is declared exempt from (e.g. EVOC); `flags` holds
     assignments and certificates that switch requirements on or off (`school_resource_officer`,
-    `intermediate_certificate`)."""
+    `intermediate_certificate`). `employed` False: a licensee with no current employer, measured as the
+    pack's `without_employer` says."""
 
     officer_id: int | str
     licence_date: date
     licence_status: LicenceStatus = "active"
     exemptions: frozenset[str] = frozenset()
     flags: frozenset[str] = frozenset()
+    employed: bool = True
 
     def __post_init__(self) -> None:
         if self.licence_status not in LICENCE_STATUSES:
@@ -44,8 +62,9 @@ class CreditRecord:
     course_number: str | None = None
 
     def __post_init__(self) -> None:
-        if self.hours < 0 or any(credit < 0 for credit in self.topic_credits.values()):
-            raise ValueError(f"record {self.record_id}: hours and credits cannot be negative")
+        problem = record_problem(self.hours, self.topic_credits)
+        if problem:
+            raise InvalidRecord(f"record {self.record_id}: {problem}")
         # Frozen in spirit as well as in form: a caller's dict cannot change a record after the fact.
         object.__setattr__(self, "topic_credits", MappingProxyType(dict(self.topic_credits)))
 

@@ -10,17 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:
+    from compliance.examples import WorkedExample
 
 RequirementKind = Literal["total_hours", "topic_hours", "topic_group_hours", "course", "recurring"]
 PeriodKind = Literal["cycle", "fixed", "rolling"]
 CycleKind = Literal["licence_anchored", "fixed"]
-ProrationMethod = Literal["none", "monthly"]
+FirstCycleCount = Literal["calendar_years", "anniversary"]
+ProrationMethod = Literal["none", "monthly", "first_full_unit"]
 LicenceStatus = Literal["active", "inactive"]
+WithoutEmployer = Literal["active", "inactive", "none"]
 
 REQUIREMENT_KINDS: tuple[str, ...] = get_args(RequirementKind)
 PERIOD_KINDS: tuple[str, ...] = get_args(PeriodKind)
 CYCLE_KINDS: tuple[str, ...] = get_args(CycleKind)
+FIRST_CYCLE_COUNTS: tuple[str, ...] = get_args(FirstCycleCount)
+WITHOUT_EMPLOYER: tuple[str, ...] = get_args(WithoutEmployer)
 PRORATION_METHODS: tuple[str, ...] = get_args(ProrationMethod)
 LICENCE_STATUSES: tuple[str, ...] = get_args(LicenceStatus)
 
@@ -31,7 +38,9 @@ class CycleRule:
 
     `licence_anchored` (Minnesota, Florida): cycles end on a fixed day of the year (end_month/end_day). The
     first cycle runs from the licence date to that day in the year `first_cycle_years_after` calendar years
-    after the licence year; later cycles last `length_years`.
+    after the licence year (`first_cycle_count = "calendar_years"`, Minnesota), or to the first such day on
+    or after the licence date's `first_cycle_years_after`-th anniversary (`"anniversary"`, Florida: certified
+    21 November 1997, anniversary 21 November 2001, deadline 30 June 2002); later cycles last `length_years`.
     `fixed` (California, Texas): statewide cycles of `length_years` starting on `anchor` (any cycle's start).
     """
 
@@ -41,10 +50,14 @@ class CycleRule:
     end_day: int = 31
     first_cycle_years_after: int = 0
     anchor: date | None = None
+    first_cycle_count: FirstCycleCount = "calendar_years"
 
     def __post_init__(self) -> None:
         if self.kind not in CYCLE_KINDS:
             raise ValueError(f"unknown cycle kind {self.kind!r} (expected one of {', '.join(CYCLE_KINDS)})")
+        if self.first_cycle_count not in FIRST_CYCLE_COUNTS:
+            expected = ", ".join(FIRST_CYCLE_COUNTS)
+            raise ValueError(f"unknown first_cycle_count {self.first_cycle_count!r} (expected one of {expected})")
         if self.length_years < 1:
             raise ValueError("cycle length_years must be at least 1")
         if self.kind == "fixed" and self.anchor is None:
@@ -148,18 +161,28 @@ class Requirement:
 class ProrationRule:
     """How much of an hours requirement an officer licensed part-way through a period owes.
 
-    No state in domain.md publishes a rule, so packs default to `none` and an agency may override it.
+    Packs default to `none` where the state publishes no rule, and an agency may override it.
     `monthly`: required x (calendar months from the licence month to the period's end) / (months in the
-    period), rounded up to whole hours. Only the requirement kinds in `kinds` are prorated.
+    period), rounded up to whole hours.
+    `first_full_unit` (Texas): nothing is owed in a period unless its last `unit_months`-month unit starts on
+    or after the licence date, so a 2-year unit is owed only when the officer held the licence all of it,
+    and a 4-year cycle only when its second unit is complete. Only the requirement kinds in `kinds` are
+    affected. `agency_decides`: the state publishes no rule, so each agency picks the method (California);
+    `method` is then the default.
     """
 
     method: ProrationMethod = "none"
     kinds: frozenset[RequirementKind] = frozenset({"total_hours"})
+    unit_months: int = 0
+    source: str = ""
+    agency_decides: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in PRORATION_METHODS:
             expected = ", ".join(PRORATION_METHODS)
             raise ValueError(f"unknown proration method {self.method!r} (expected one of {expected})")
+        if (self.method == "first_full_unit") != (self.unit_months > 0):
+            raise ValueError("unit_months is needed by, and only by, the first_full_unit method")
         unknown = set(self.kinds) - set(REQUIREMENT_KINDS)
         if unknown:
             raise ValueError(f"proration kinds: unknown requirement kind(s) {', '.join(sorted(unknown))}")
@@ -167,7 +190,13 @@ class ProrationRule:
 
 @dataclass(frozen=True)
 class RulePack:
-    """One state's versioned rules. `credit_unit` is the word the missing-work sentences use."""
+    """One state's versioned rules. `credit_unit` is the word the missing-work sentences use.
+
+    `without_employer`: how the state treats a licensee with no current employer (a state-board install
+    tracks them): as an `active` or an `inactive` licence (whose requirements then apply), or `none` (the
+    state sets no continuing education for them). `examples` are the pack's worked examples
+    (compliance.examples), checked by the test suite against the engine.
+    """
 
     code: str
     name: str
@@ -178,8 +207,14 @@ class RulePack:
     requirements: tuple[Requirement, ...]
     proration: ProrationRule = field(default_factory=ProrationRule)
     credit_unit: Literal["hours", "credits"] = "hours"
+    without_employer: WithoutEmployer = "none"
+    without_employer_source: str = ""
+    examples: tuple[WorkedExample, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.without_employer not in WITHOUT_EMPLOYER:
+            expected = ", ".join(WITHOUT_EMPLOYER)
+            raise ValueError(f"without_employer must be one of {expected}, not {self.without_employer!r}")
         if self.credit_unit not in ("hours", "credits"):
             raise ValueError(f"credit_unit must be 'hours' or 'credits', not {self.credit_unit!r}")
         ids = [requirement.id for requirement in self.requirements]

@@ -32,11 +32,14 @@ def topic_label(code: str) -> str:
 
 
 def describe_missing(status: RequirementStatus, on: date, unit: str) -> str:
-    """One sentence for an unmet requirement, naming what is left and the deadline."""
+    """One sentence for an unmet requirement, naming what is left and the deadline. A requirement that
+    contains other unmet ones (compliance.netting) names only what is owed beyond them."""
     requirement = status.requirement
-    left = status.required - status.done
+    left = status.required - status.done if status.owed_beyond is None else status.owed_beyond
     units = unit[:-1] if left == 1 and unit.endswith("s") else unit
-    if requirement.kind == "course":
+    if status.owed_beyond == 0:
+        what = f"{requirement.title}: met once the other {unit} listed are done"
+    elif requirement.kind == "course":
         numbers = " or ".join(requirement.course_numbers)
         what = f"Course {numbers} ({requirement.title})"
     elif requirement.counts_completions:
@@ -50,6 +53,9 @@ def describe_missing(status: RequirementStatus, on: date, unit: str) -> str:
         what = f"{format_amount(left)} more {units} in {', '.join(topics[:-1])} or {topics[-1]}"
     else:
         what = f"{format_amount(left)} more {units} of {requirement.title}"
+    if status.owed_beyond:
+        what += " in any topic" if requirement.kind == "total_hours" else ""
+        what += " (besides those listed)"
     if status.overdue:
         return f"{what}, overdue (was due by {format_date(status.due_on)})"
     return f"{what} by {format_date(status.due_on)}"

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from models import Agency
+from services.proration import PRORATION_CHOICES
 from services.time_zones import time_zone_error
 
 SETTINGS_FIELDS = ("threshold", "reminder_days", "escalation_days", "certificate_reminder_days",
-                   "certificate_escalation_days", "timezone")
+                   "certificate_escalation_days", "timezone", "proration")
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,9 @@ class CheckedAgencySettings:
     errors: dict[str, str]
 
 
-def check_agency_settings(data: Mapping[str, str]) -> CheckedAgencySettings:
-    """Every field of the settings form."""
+def check_agency_settings(data: Mapping[str, str], proration_choice: bool = False) -> CheckedAgencySettings:
+    """Every field of the settings form; the proration method only where the agency's pack leaves it to
+    the agency (`proration_choice`), as only then does the form offer it."""
     numbers = validate_agency_settings(data)
     errors = {field: value for field, value in numbers.items() if isinstance(value, str)}
     values: dict[str, int | str] = {} if errors else dict(numbers)
@@ -35,6 +37,12 @@ def check_agency_settings(data: Mapping[str, str]) -> CheckedAgencySettings:
         errors["timezone"] = problem
     else:
         values["timezone"] = time_zone
+    if proration_choice:
+        method = data.get("proration", "").strip()
+        if method in PRORATION_CHOICES:
+            values["proration_method"] = method
+        else:
+            errors["proration"] = "Choose how much an officer appointed during a cycle owes in it."
     return CheckedAgencySettings(values={} if errors else values, errors=errors)
 
 
@@ -65,6 +73,7 @@ def form_values(agency: Agency) -> dict[str, str]:
         "certificate_reminder_days": str(agency.certificate_reminder_business_days),
         "certificate_escalation_days": str(agency.certificate_escalation_business_days),
         "timezone": agency.timezone,
+        "proration": agency.proration_method,
     }
 
 

@@ -11,6 +11,8 @@ command views aggregate in SQL. Choices made here once:
   approval step, a coordinator records it) covers the evaluation date, for any requirement.
 - Snapshots count each officer once, in on_leave when on leave and otherwise in their state, so the
   five columns add up to the officers tracked. Gap snapshots count on-leave officers too: they still owe it.
+- A separated licensee has no row (officer_status is None for them, whatever their pack says a licensee
+  without an employer owes), so no count or percentage includes someone who is not the agency's officer.
 - Officers are evaluated, and snapshots dated, on their agency's own date (the day the officer's own
   dashboard shows), not the UTC date: in a US evening the UTC date is already tomorrow. The daily refresh
   and the licensing-cycle activity pass the instant; local_days turns it into each agency's date.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.records import record_problem
 from models import ImportStatus, RecordImport, RecordImportRow, RecordSource, Topic, import_source_ref, utcnow
 from services.audit import record_workflow_audit
 from services.record_batches import form_from_json, record_key, recorded_keys
@@ -60,6 +61,9 @@ def _readable(rows: list[RecordImportRow], topics: set[str]) -> list[tuple[Recor
             _drop(row, UNREADABLE)
         elif not set(form.credits) <= topics:
             _drop(row, UNKNOWN_TOPIC)
+        elif problem := record_problem(form.hours, form.credits):
+            # The preview refuses such rows; a staged row changed since then is refused here, never stored.
+            _drop(row, f"This row cannot be imported: {problem}.")
         else:
             readable.append((row, form))
     return readable

@@ -1,5 +1,6 @@
 """Agency settings for administrators: approval threshold, reminder/escalation timing (training requests and
-certificate reviews), time zone, MFA for officers. The checks live in services.agency_settings."""
+certificate reviews), time zone, MFA for officers, and proration where the state leaves it to the agency.
+The checks live in services.agency_settings."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
 
-from models import Agency, AuditOutcome, Role
+from models import Agency, AuditOutcome, OutboxMessage, Role
 from portal.layout import client_ip, current_user, page
 from services.access import has_role
 from services.agency_settings import SETTINGS_FIELDS, apply_agency_settings, check_agency_settings, form_values
 from services.audit import record_audit
+from services.compliance import rule_pack
+from services.proration import PRORATION_CHOICES, agency_may_choose
 from services.time_zones import time_zone_names
+from services.workflow_starts import dispatch_one, enqueue_agency_recompute
+from settings import Settings
 
 
 async def _agency_for_admin(request: Request, db: NamedDependency[AsyncSession]) -> Agency:
@@ -48,26 +54,43 @@ async def _save_mfa_policy(request: Request, db: AsyncSession, agency: Agency, r
                  client_ip(request), agency.id, {"require_mfa_for_officers": required})
 
 
+async def _form(request: Request, db: AsyncSession, agency: Agency, values: dict[str, str],
+                errors: dict[str, str]) -> Template:
+    pack = rule_pack(agency.rule_pack)
+    # The proration choice only where the pack leaves it to the agency (California), with the pack's reason.
+    return await page(request, db, "admin/settings.html", agency=agency, values=values, errors=errors,
+                      time_zones=time_zone_names(), proration_choices=PRORATION_CHOICES if agency_may_choose(pack)
+                      else None, proration_source=pack.proration.source, proration_default=pack.proration.method,
+                      pack_name=pack.name)
+
+
+async def _recompute_if_proration_changed(db: AsyncSession, agency: Agency, before: dict[str, int | str],
+                                          change_key: str, settings: Settings) -> OutboxMessage | None:
+    """Every officer re-evaluated under the new method, as after a requirement change."""
+    if before.get("proration_method", agency.proration_method) == agency.proration_method:
+        return None
+    return await enqueue_agency_recompute(db, agency.id, change_key, settings.workflow_id_prefix)
+
+
 @get("/admin/settings")
 async def settings_form(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     agency = await _agency_for_admin(request, db)
-    return await page(request, db, "admin/settings.html", agency=agency, values=form_values(agency), errors={},
-                      time_zones=time_zone_names())
+    return await _form(request, db, agency, form_values(agency), {})
 
 
 @post("/admin/settings", status_code=200)
-async def save_settings(request: Request, db: NamedDependency[AsyncSession]) -> Template | Redirect:
+async def save_settings(request: Request, db: NamedDependency[AsyncSession], temporal: NamedDependency[Client],
+                        settings: NamedDependency[Settings]) -> Template | Redirect:
     agency = await _agency_for_admin(request, db)
     user = current_user(request)
     form = await request.form()
     values = {key: str(form.get(key) or "") for key in SETTINGS_FIELDS}
-    checked = check_agency_settings(values)
+    checked = check_agency_settings(values, agency_may_choose(rule_pack(agency.rule_pack)))
     if checked.errors:
-        return await page(request, db, "admin/settings.html", agency=agency, values=values, errors=checked.errors,
-                          time_zones=time_zone_names())
+        return await _form(request, db, agency, values, checked.errors)
     await _save_mfa_policy(request, db, agency, form.get("require_mfa_for_officers") == "on")
     before = apply_agency_settings(agency, checked.values)
-    record_audit(
+    event = record_audit(
         db,
         user.id,
         user.audit_label,
@@ -79,7 +102,12 @@ async def save_settings(request: Request, db: NamedDependency[AsyncSession]) -> 
         agency.id,
         {"before": before, "after": checked.values},
     )
+    await db.flush()  # the audit row's id names this change's recompute run
+    message = await _recompute_if_proration_changed(db, agency, before, f"proration-{event.id}", settings)
     await db.commit()
+    if message is not None:
+        # Start the fan-out now if Temporal is up; otherwise the worker's outbox relay starts it later.
+        await dispatch_one(request.app.state.session_factory, temporal, message.id, settings.task_queue)
     return Redirect("/admin/settings?notice=saved", status_code=303)
 
 

@@ -20,9 +20,11 @@ from models import Agency, AuditOutcome, Topic
 from portal.layout import client_ip, current_user, page
 from services import agency_requirements as requirements_service
 from services.access import can_manage_requirements, can_view_requirements
+from services.agency_topics import agency_topics
 from services.audit import record_audit
 from services.compliance import rule_pack
-from services.training_records import agency_today, ordered_topics
+from services.proration import proration_notice
+from services.training_records import agency_today
 from services.workflow_starts import dispatch_one, enqueue_agency_recompute
 from settings import Settings
 
@@ -50,15 +52,18 @@ async def _page(request: Request, db: AsyncSession, *, values: dict[str, str] | 
                 retire_errors: dict[int, str] | None = None, reasons: dict[int, str] | None = None) -> Template:
     user = current_user(request)
     pack = rule_pack(await db.scalar(select(Agency.rule_pack).where(Agency.id == user.agency_id)) or "MN-POST")
+    method = await db.scalar(select(Agency.proration_method).where(Agency.id == user.agency_id))
     today = await agency_today(db, user.agency_id)
-    topics = await ordered_topics(db, user.agency_id)
-    topic_names = {topic.code: topic.name for topic in topics}
+    # Every topic: a requirement of its own is how an agency takes on a topic its rule pack does not name.
+    topics = await agency_topics(db, user.agency_id, everything=True)
+    topic_names = dict(topics.names)
     state_rules = [r for r in pack.requirements if r.effective_to is None or r.effective_to >= today]
     own = await requirements_service.agency_requirement_rows(db, user.agency_id)
     retired = await requirements_service.agency_requirement_rows(db, user.agency_id, retired=True)
     return await page(
         request, db, "requirements/list.html",
-        pack=pack, state_rules=state_rules, ended=len(pack.requirements) - len(state_rules), today=today,
+        pack=pack, proration=proration_notice(pack, method or "none"),
+        state_rules=state_rules, ended=len(pack.requirements) - len(state_rules), today=today,
         own=[(row, requirements_service.requirement_from_row(row)) for row in own],
         retired=[(row, requirements_service.requirement_from_row(row)) for row in retired],
         topics=topics, topic_names=topic_names, can_manage=can_manage_requirements(user),

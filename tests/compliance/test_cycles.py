@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -37,6 +37,35 @@ def test_minnesota_cycle_ends_june_30_of_third_calendar_year_then_every_three(li
 def test_florida_period_ends_june_30_of_fourth_year_after_certification():
     assert cycle_containing(FL, date(2021, 3, 1), date(2022, 1, 1)) == DateRange(date(2021, 3, 1), date(2025, 6, 30))
     assert cycle_containing(FL, date(2021, 3, 1), date(2025, 7, 1)) == DateRange(date(2025, 7, 1), date(2029, 6, 30))
+
+
+# Fla. Admin. Code 11B-27.00212(1): "June 30th of the fourth year following the officer's certification", with
+# the rule's example 21 November 1997 -> anniversary 21 November 2001 -> deadline 30 June 2002. By hand: the
+# first June 30 on or after the fourth anniversary.
+@pytest.mark.parametrize(
+    ("certified", "first_deadline"),
+    [
+        (date(1997, 11, 21), date(2002, 6, 30)),  # the rule's own example
+        (date(2021, 1, 1), date(2025, 6, 30)),  # anniversary 1 Jan 2025
+        (date(2021, 6, 29), date(2025, 6, 30)),  # anniversary 29 June 2025, the next day is June 30
+        (date(2021, 6, 30), date(2025, 6, 30)),  # anniversary is itself June 30
+        (date(2021, 7, 1), date(2026, 6, 30)),  # anniversary 1 July 2025: June 30, 2025 has passed
+        (date(2021, 12, 31), date(2026, 6, 30)),
+        (date(2020, 2, 29), date(2024, 6, 30)),  # leap day: anniversary 29 February 2024
+        (date(2019, 2, 28), date(2023, 6, 30)),
+    ],
+)
+def test_florida_first_deadline_is_the_june_30_on_or_after_the_fourth_anniversary(certified, first_deadline):
+    assert cycle_containing(FL, certified, certified) == DateRange(certified, first_deadline)
+    # The day after the deadline starts a 4-year period to the June 30 four years on.
+    after = first_deadline + timedelta(days=1)
+    assert cycle_containing(FL, certified, after) == DateRange(after, date(first_deadline.year + 4, 6, 30))
+
+
+def test_florida_officers_certified_either_side_of_july_first_are_a_year_apart():
+    june = cycle_containing(FL, date(2021, 6, 30), date(2025, 6, 30))
+    july = cycle_containing(FL, date(2021, 7, 1), date(2025, 6, 30))
+    assert (june.end, july.end) == (date(2025, 6, 30), date(2026, 6, 30))
 
 
 @pytest.mark.parametrize(
