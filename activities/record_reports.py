@@ -37,7 +37,9 @@ from models import (
     TrainingRecord,
     utcnow,
 )
+from models.notifications import SUBJECT_PREFIX, first_sentence
 from services.audit import record_workflow_audit
+from services.business_calendar import load_business_calendar
 from services.licensing import tell_cycle_changed
 from services.record_reports import reason_problem, subject_title
 from services.training_records import (
@@ -131,7 +133,8 @@ class RecordReportActivities:
             agency = await session.get_one(Agency, report.agency_id)
             return ReportPlan(report_id=report.id, agency_id=report.agency_id, officer_id=report.officer_id,
                               reminder_business_days=agency.certificate_reminder_business_days,
-                              escalation_business_days=agency.certificate_escalation_business_days)
+                              escalation_business_days=agency.certificate_escalation_business_days,
+                              calendar=await load_business_calendar(session, agency, utcnow()))
 
     @activity.defn(name="record_record_report_step")
     async def record_step(self, step: ReportStep) -> None:
@@ -230,6 +233,7 @@ class RecordReportActivities:
                 notification = await add_notification(
                     session, self._settings, key=f"{notice.key}:{notice.event}:{person_id}", person_id=person_id,
                     subject=subject, body=body, link=f"/records/reports/{report.id}",
+                    title=subject.removeprefix(SUBJECT_PREFIX), summary=first_sentence(body),
                     urgent=notice.event == "escalated",
                 )
                 if notification.email_pending:

@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.notifications import add_notification
+from compliance.wording import format_date
 from models import (
     Agency,
     EmploymentStatus,
@@ -31,6 +32,7 @@ from models import (
     utcnow,
 )
 from services.audit import record_workflow_audit
+from services.business_calendar import load_business_calendar
 from services.certificates import linked_submission
 from services.time_zones import UnusableTimeZone, agency_zone
 from settings import Settings
@@ -88,6 +90,8 @@ class TrainingRequestActivities:
             agency = await session.get_one(Agency, request.agency_id)
             officer = await session.get_one(Person, request.officer_id)
             chain = await _chain_of_command(session, officer)
+            # An unusable zone is refused just below (the request goes on hold): its UTC fallback never counts.
+            calendar = await load_business_calendar(session, agency, utcnow())
         needs_second_level = (
             request.total_cost_cents > agency.approval_cost_threshold_cents or request.overnight_travel
         )
@@ -106,6 +110,7 @@ class TrainingRequestActivities:
             reminder_business_days=agency.approval_reminder_business_days,
             escalation_business_days=agency.approval_escalation_business_days,
             certificate_reminder_at_iso=reminder_at.isoformat(),
+            calendar=calendar,
         )
 
     @activity.defn
@@ -177,7 +182,9 @@ class TrainingRequestActivities:
             notification = await add_notification(
                 session, self._settings, key=f"{reminder.key}:certificate_reminder:{request.officer_id}",
                 person_id=request.officer_id, subject=subject, body=body,
-                link=f"/certificates/new?request={request.id}",
+                link=f"/certificates/new?request={request.id}", title=subject.removeprefix("[Muster] "),
+                summary=f"{request.title} ended on {format_date(request.end_date)}: upload its completion "
+                        "certificate so the hours reach your training history.",
             )
             if written is None:
                 session.add(RequestEvent(key=reminder.key, request_id=request.id, kind="certificate_reminder",
@@ -200,7 +207,7 @@ def _certificate_reminder_message(request: TrainingRequest, number: int) -> tupl
     lead = "Reminder: upload" if number > 1 else "Upload"
     return (
         f"[Muster] {lead} your certificate: {request.title}",
-        f"Your approved training {request.title} ({request.provider}) ended on {request.end_date.isoformat()}. "
+        f"Your approved training {request.title} ({request.provider}) ended on {format_date(request.end_date)}. "
         "Upload your completion certificate so a training coordinator can add the hours to your training "
         "history; the form is filled in from your request.",
     )

@@ -31,8 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from models import Agency
+from models import Agency, AgencyHoliday, HolidayChange
 from models.database import create_engine, create_session_factory
+from services.business_calendar import federal_holidays
 from settings import PROJECT_ROOT, Settings, load_settings
 from tests.support import Org, build_org
 from worker import build_worker
@@ -262,7 +263,7 @@ async def business_week(
     """Reminders and escalations count business days from when a wait starts, so a test begun on a Friday
     and one begun on a Tuesday would test different things. Begun on the next Monday 09:00 instead, every
     run tests the same thing, and deadlines can be counted by hand: 2 business days later is Wednesday
-    09:00, 5 is the Monday after. Time is counted in UTC (as add_business_days does), in whole days.
+    09:00, 5 is the Monday after, in the agency's zone (which works on the federal holidays of those weeks).
     """
     async with session_factory() as session:
         zone = ZoneInfo((await session.get_one(Agency, demo_org.agency_id)).timezone)
@@ -271,5 +272,10 @@ async def business_week(
     monday = datetime.combine(local.date() + timedelta(days=-local.weekday() % 7), time(9), tzinfo=zone)
     if monday <= now:
         monday = datetime.combine(monday.date() + timedelta(days=7), time(9), tzinfo=zone)
+    # Federal holidays would move these hand-counted deadlines: the test agency works on those of the weeks ahead
+    # (tests/workflows/test_holiday_deadlines.py shows a closure day moving them).
+    async with session_factory() as session, session.begin():
+        session.add_all(AgencyHoliday(agency_id=demo_org.agency_id, day=day, name=name, kind=HolidayChange.REMOVED)
+                        for day, name in federal_holidays(monday.date(), monday.date() + timedelta(days=42)).items())
     await time_skipping_env.sleep(monday.astimezone(UTC) - now)
     return BusinessWeek(time_skipping_env, monday.astimezone(UTC))

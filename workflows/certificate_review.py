@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from workflows.business_days import add_business_days
 from workflows.certificate_review_types import (
     CERTIFICATE_REVIEW_WORKFLOW,
     QUERY_STATE,
@@ -36,6 +35,9 @@ from workflows.refusals import refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
     from activities.certificates import CertificateActivities, ReviewNotice, ReviewStep
+
+    # The real zoneinfo: the sandbox's ZoneInfo proxy is refused by datetime (see workflows/business_days.py).
+    from workflows.business_days import add_business_days
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -77,7 +79,8 @@ class CertificateReviewWorkflow:
         event = "submitted"
         while True:
             plan = await self._load_plan()
-            await self._step(event, plan.version, due=add_business_days(workflow.now(), plan.escalation_business_days))
+            due = add_business_days(workflow.now(), plan.escalation_business_days, plan.calendar)
+            await self._step(event, plan.version, due=due)
             self._answered("new_version")  # a corrected upload's update answers once its task is open
             self._phase = ReviewPhase.AWAITING_REVIEW
             await self._notify(event, to_coordinators=True)
@@ -108,10 +111,10 @@ class CertificateReviewWorkflow:
 
     async def _await_decision(self, plan: ReviewPlan) -> ReviewDecision:
         start = workflow.now()
-        if not await self._wait_until(add_business_days(start, plan.reminder_business_days)):
+        if not await self._wait_until(add_business_days(start, plan.reminder_business_days, plan.calendar)):
             await self._step("reminded", plan.version)
             await self._notify("reminded", to_coordinators=True, waited=plan.reminder_business_days)
-            if not await self._wait_until(add_business_days(start, plan.escalation_business_days)):
+            if not await self._wait_until(add_business_days(start, plan.escalation_business_days, plan.calendar)):
                 await self._step("escalated", plan.version)
                 await self._notify("escalated", to_admins=True, waited=plan.escalation_business_days)
                 # The coordinators' queue is the end of the line: it waits for as long as it takes.

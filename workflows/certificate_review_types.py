@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from workflows.business_days_types import BusinessCalendar
+
 CERTIFICATE_REVIEW_WORKFLOW = "CertificateReview"
 
 UPDATE_DECIDE = "decide"
@@ -52,6 +54,8 @@ class ReviewPlan:
     # existed (in running workflows' histories) still deserialise, with the periods used then.
     reminder_business_days: int = REMINDER_BUSINESS_DAYS
     escalation_business_days: int = ESCALATION_BUSINESS_DAYS
+    # The agency's zone and holidays; UTC dates with no holidays for plans recorded before (as counted then).
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
 
 @dataclass

@@ -18,7 +18,6 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.business_days import add_business_days
 from workflows.notification_mail import start_notification_emails
 from workflows.record_report_types import (
     ALREADY_CLOSED,
@@ -38,6 +37,9 @@ from workflows.refusals import REFUSED, refuse, refuse_busy
 
 with workflow.unsafe.imports_passed_through():
     from activities.record_reports import ClosingStep, RecordReportActivities, ReportNotice, ReportStep
+
+    # The real zoneinfo: the sandbox's ZoneInfo proxy is refused by datetime (see workflows/business_days.py).
+    from workflows.business_days import add_business_days
 
 _DB_TIMEOUT = timedelta(seconds=30)
 _DB_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -67,13 +69,13 @@ class RecordReportWorkflow:
             start_to_close_timeout=_DB_TIMEOUT, retry_policy=_DB_RETRY,
         )
         start = workflow.now()
-        await self._step("reported", due=add_business_days(start, plan.escalation_business_days))
+        await self._step("reported", due=add_business_days(start, plan.escalation_business_days, plan.calendar))
         self._phase = ReportPhase.OPEN
         await self._notify("reported", to_coordinators=True)
-        if await self._still_open_at(add_business_days(start, plan.reminder_business_days)):
+        if await self._still_open_at(add_business_days(start, plan.reminder_business_days, plan.calendar)):
             await self._step("reminded")
             await self._notify("reminded", to_coordinators=True, waited=plan.reminder_business_days)
-            if await self._still_open_at(add_business_days(start, plan.escalation_business_days)):
+            if await self._still_open_at(add_business_days(start, plan.escalation_business_days, plan.calendar)):
                 await self._step("escalated")
                 await self._notify("escalated", to_admins=True, waited=plan.escalation_business_days)
                 # The coordinators' queue is the end of the line: it waits for as long as it takes.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from workflows.business_days_types import BusinessCalendar
+
 RECORD_REPORT_WORKFLOW = "RecordReport"
 
 UPDATE_RESOLVE = "resolve"
@@ -45,6 +47,8 @@ class ReportPlan:
     officer_id: int
     reminder_business_days: int
     escalation_business_days: int
+    # The agency's zone and holidays; UTC dates with no holidays for plans recorded before (as counted then).
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
 
 @dataclass

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.business_days import add_business_days
 from workflows.refusals import refuse, refuse_busy
 from workflows.training_request_steps import RequestSteps
 from workflows.training_request_types import (
@@ -46,6 +45,10 @@ from workflows.training_request_types import (
     TrainingRequestInput,
     Withdrawal,
 )
+
+with workflow.unsafe.imports_passed_through():
+    # The real zoneinfo: the sandbox's ZoneInfo proxy is refused by datetime (see workflows/business_days.py).
+    from workflows.business_days import add_business_days
 
 _Input = Decision | Resubmission | Withdrawal | Reassignment
 # How often a request on hold looks at the agency's settings again.
@@ -190,7 +193,7 @@ class TrainingRequestWorkflow:
         previous = self._assignee
         due = None
         if not to_coordinators:
-            due = add_business_days(workflow.now(), self._plan.escalation_business_days)
+            due = add_business_days(workflow.now(), self._plan.escalation_business_days, self._plan.calendar)
         closes = "cancelled" if event in {"escalated", "reassigned"} else None
         if self._hold_task_open:  # the settings are corrected: the hold's queue entry is dealt with
             closes, self._hold_task_open = "done", False
@@ -223,8 +226,8 @@ class TrainingRequestWorkflow:
             await workflow.wait_condition(lambda: self._pending is not None)
             return True
         start = workflow.now()
-        remind_at = add_business_days(start, self._plan.reminder_business_days)
-        escalate_at = add_business_days(start, self._plan.escalation_business_days)
+        remind_at = add_business_days(start, self._plan.reminder_business_days, self._plan.calendar)
+        escalate_at = add_business_days(start, self._plan.escalation_business_days, self._plan.calendar)
         if self._plan.reminder_business_days < self._plan.escalation_business_days:
             if await self._wait_for_input_until(remind_at):
                 return True
@@ -370,7 +373,12 @@ class TrainingRequestWorkflow:
     def _validate_reassign(self, reassignment: Reassignment) -> None:
         self._refuse_unless_open()
         assert self._plan is not None
-        if not reassignment.actor_is_coordinator or self._phase != Phase.AWAITING_COORDINATORS:
+        # A roster transfer moves the task its former supervisor holds; nothing else a coordinator may
+        # reassign before it escalates. Validators write no history, so this needs no patch marker.
+        moved_by_transfer = (reassignment.transfer_from_id is not None and self._phase == Phase.AWAITING_APPROVER
+                             and self._assignee == reassignment.transfer_from_id)
+        if not moved_by_transfer and (not reassignment.actor_is_coordinator
+                                      or self._phase != Phase.AWAITING_COORDINATORS):
             refuse("Only a coordinator can reassign an escalated request.")
         if reassignment.new_approver_id == self._plan.officer_id:
             refuse("A request cannot be assigned to the officer who made it.")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from workflows.business_days_types import BusinessCalendar
+
 WORKFLOW_NAME = "TrainingRequest"
 
 # Update names the portal calls; each has a validator that refuses before anything reaches history.
@@ -65,6 +67,9 @@ class ApprovalPlan:
     # When to first ask the officer for the certificate: 09:00 agency time on the day after the
     # course's last day (UTC ISO). None for plans recorded before this field existed.
     certificate_reminder_at_iso: str | None = None
+    # The agency's zone and holidays for counting business days. Plans recorded before this existed
+    # decode to UTC dates with no holidays: the deadlines they were given then.
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
 
 
 @dataclass
@@ -98,6 +103,8 @@ class Reassignment:
     actor_is_coordinator: bool = False
     comment: str = ""
     source: str | None = None
+    # Set by a roster transfer: the officer's former supervisor, whose pending approval moves to the new one.
+    transfer_from_id: int | None = None
 
 
 @dataclass
