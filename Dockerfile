@@ -21,4 +21,5 @@ RUN pip install . \
 USER muster
 EXPOSE 8000
 # --proxy-headers: trust X-Forwarded-Proto/For from the HTTPS proxy in front (FORWARDED_ALLOW_IPS).
-CMD ["uvicorn", "--factory", "portal.app:create_app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# MUSTER_PORTAL_PROCESSES uvicorn processes (one per core when unset); see portal/serve.py.
+CMD ["python", "-m", "portal.serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -65,6 +65,13 @@ class Settings:
     max_import_mb: int = 5
     # Ask the S3 server to encrypt each object at rest (SSE-S3); MinIO needs a KMS for it.
     s3_server_side_encryption: bool = False
+    # Observability (telemetry/): "" leaves each one off. Metrics listen on ports of their own, never the portal's.
+    portal_metrics_address: str = ""  # MUSTER_PORTAL_METRICS_ADDRESS, host:port
+    worker_metrics_address: str = ""  # MUSTER_WORKER_METRICS_ADDRESS, host:port
+    otlp_endpoint: str = ""  # MUSTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT): OTLP/HTTP base address
+    # Portal processes `python -m portal.serve` starts (MUSTER_PORTAL_PROCESSES; default one per core).
+    portal_processes: int = 1
+    var_dir: Path = PROJECT_ROOT / "var"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -129,6 +136,10 @@ class _Environment:
             shape = "http(s)://host[:port][/path]" if path_allowed else "http(s)://host[:port]"
             self.problems.append(f"{name} must look like {shape}, not {raw!r}.")
         return raw
+
+    def optional_host_and_port(self, name: str) -> str:
+        """A host:port, or '' when unset (the feature it enables stays off)."""
+        return self.host_and_port(name, "") if self._given(name, "") else ""
 
     def host_and_port(self, name: str, default: str) -> str:
         raw = self._given(name, default)
@@ -235,6 +246,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         outbox_poll_seconds=env.seconds("MUSTER_OUTBOX_POLL_SECONDS", 2.0, 3600),
         max_upload_mb=env.whole_number("MUSTER_MAX_UPLOAD_MB", 10, 1, 1024),
         max_import_mb=env.whole_number("MUSTER_MAX_IMPORT_MB", 5, 1, 1024),
+        portal_metrics_address=env.optional_host_and_port("MUSTER_PORTAL_METRICS_ADDRESS"),
+        worker_metrics_address=env.optional_host_and_port("MUSTER_WORKER_METRICS_ADDRESS"),
+        otlp_endpoint=env.web_address("MUSTER_OTLP_ENDPOINT", env.text("OTEL_EXPORTER_OTLP_ENDPOINT"),
+                                      path_allowed=True).rstrip("/"),
+        portal_processes=env.whole_number("MUSTER_PORTAL_PROCESSES", os.cpu_count() or 1, 1, 256),
+        var_dir=var_dir,
         secret_key=secret_key or "",
     )
     if env.problems:

@@ -32,6 +32,9 @@ TEMPORAL_UI_PORT = 8233
 SMTP_PORT = 8025
 PORTAL_PORT = 8000
 PORTAL_URL = f"http://{HOST}:{PORTAL_PORT}"
+# Prometheus metrics, each on a port of its own (README "Observability").
+PORTAL_METRICS_PORT = 9464
+WORKER_METRICS_PORT = 9465
 
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -58,11 +61,12 @@ def services() -> list[Service]:
             python, "-m", "devtools.mailcatcher", "--host", HOST, "--port", str(SMTP_PORT),
             "--mailbox-dir", str(VAR / "mailbox"),
         ], ((SMTP_PORT, "mail catcher (SMTP)"),)),
-        Service("worker", [python, "worker.py"], ()),
+        Service("worker", [python, "worker.py"], ((WORKER_METRICS_PORT, "worker metrics"),)),
         Service("portal", [
             python, "-m", "uvicorn", "--factory", "portal.app:create_app",
             "--host", HOST, "--port", str(PORTAL_PORT),
-        ], ((PORTAL_PORT, "portal (HTTP)"),)),
+            "--no-access-log",  # the portal writes its own JSON line per request
+        ], ((PORTAL_PORT, "portal (HTTP)"), (PORTAL_METRICS_PORT, "portal metrics"))),
     ]
 
 
@@ -78,6 +82,8 @@ def child_environment() -> dict[str, str]:
         "MUSTER_SMTP_STARTTLS": "false",
         "MUSTER_TEMPORAL_ADDRESS": f"{HOST}:{TEMPORAL_PORT}",
         "MUSTER_PUBLIC_URL": PORTAL_URL,
+        "MUSTER_PORTAL_METRICS_ADDRESS": f"{HOST}:{PORTAL_METRICS_PORT}",
+        "MUSTER_WORKER_METRICS_ADDRESS": f"{HOST}:{WORKER_METRICS_PORT}",
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -231,7 +237,11 @@ def banner(portal: bool) -> str:
     if portal:
         lines += [f"  Portal          {PORTAL_URL}", f"  Dev mail        {PORTAL_URL}/dev/mail (administrators)"]
     lines += [f"  Temporal UI     http://{HOST}:{TEMPORAL_UI_PORT}", f"  SMTP catcher    {HOST}:{SMTP_PORT}"
-              f" (messages in {VAR / 'mailbox'})", ""]
+              f" (messages in {VAR / 'mailbox'})"]
+    if portal:
+        lines += [f"  Metrics         http://{HOST}:{PORTAL_METRICS_PORT}/metrics (portal),"
+                  f" http://{HOST}:{WORKER_METRICS_PORT}/metrics (worker)"]
+    lines += ["  Traces          set MUSTER_OTLP_ENDPOINT (e.g. http://127.0.0.1:4318) before `make run`", ""]
     if portal:
         lines += [f"Demo logins (password for all: {DEMO_PASSWORD})", ""]
         lines += [f"  {'username':<12} {'role':<12} who"]
