@@ -10,14 +10,17 @@ digests; the mail goes out afterwards and is retried until sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.notifications import deliver_email
+from compliance.wording import format_date
 from models import EmailState, Notification, NotificationPreference, Person
 from services.notification_preferences import preferences_for
+from services.time_zones import agency_time_zone
 from settings import Settings
 
 
@@ -38,10 +41,12 @@ def digest_subject(count: int) -> str:
     return f"[Muster] Your weekly summary: {count} update{'' if count == 1 else 's'}"
 
 
-def digest_body(person: Person, items: list[Notification], public_url: str) -> str:
+def digest_body(person: Person, items: list[Notification], public_url: str, zone: tzinfo) -> str:
+    """The digest's text; each item is dated on the reader's agency calendar, in words."""
     lines = [f"Hello {person.first_name},", "", "Here is what happened in Muster since your last summary:", ""]
     for number, item in enumerate(items, start=1):
-        lines.append(f"{number}. {item.subject.removeprefix('[Muster] ')} ({item.created_at:%Y-%m-%d})")
+        day = format_date(item.created_at.astimezone(zone).date())
+        lines.append(f"{number}. {item.subject.removeprefix('[Muster] ')} ({day})")
         lines.extend(f"   {line}" if line else "" for line in item.body.splitlines())
         lines.append("")
     lines.append(f"You get one summary a week. To change that: {public_url}/account/notifications")
@@ -105,7 +110,9 @@ class DigestActivities:
                 return None
             digest = Notification(
                 key=_key(person_id, week), person_id=person_id, subject=digest_subject(len(items)),
-                body=digest_body(person, items, self._settings.public_url), link=None, in_app=False,
+                body=digest_body(person, items, self._settings.public_url,
+                                 await agency_time_zone(session, person.agency_id)),
+                link=None, in_app=False,
                 email_to=person.email, email_state=EmailState.PENDING,
             )
             session.add(digest)

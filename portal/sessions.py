@@ -10,7 +10,7 @@ middleware never accepts.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
@@ -22,9 +22,11 @@ from sqlalchemy.orm import selectinload
 
 from models import UserAccount, WebSession, utcnow
 from models.accounts import USER_AGENT_LENGTH
+from portal.local_time import set_reader_zone
 from services.access import CurrentUser
 from services.mfa import account_needs_mfa
 from services.sign_in import PENDING_TTL, is_locked, token_digest
+from services.time_zones import agency_time_zone
 from settings import Settings
 
 # Only update last_seen_at when it is this stale: one write per minute, not per request.
@@ -100,8 +102,8 @@ def current_user_from(account: UserAccount) -> CurrentUser:
 
 async def load_session_user(
     factory: async_sessionmaker[AsyncSession], settings: Settings, token: str
-) -> CurrentUser | None:
-    """The user of a live session, or None (revoking the session if it has timed out)."""
+) -> tuple[CurrentUser, tzinfo] | None:
+    """The user of a live session and their agency's time zone, or None (revoking a timed-out session)."""
     now = utcnow()
     async with factory() as session, session.begin():
         web_session = await session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
@@ -127,7 +129,7 @@ async def load_session_user(
             return None
         if now - web_session.last_seen_at >= _TOUCH_AFTER:
             web_session.last_seen_at = now
-        return current_user_from(account)
+        return current_user_from(account), await agency_time_zone(session, account.agency_id)
 
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -136,7 +138,10 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
         settings: Settings = state.settings
         token = connection.cookies.get(cookie_name(settings))
         if token:
-            user = await load_session_user(state.session_factory, settings, token)
-            if user is not None:
+            loaded = await load_session_user(state.session_factory, settings, token)
+            if loaded is not None:
+                user, zone = loaded
+                # The one place a page learns the reader's time zone (portal/local_time.py shows dates in it).
+                set_reader_zone(connection, zone)
                 return AuthenticationResult(user=user, auth=token)
         raise NotAuthorizedException("Sign in to continue.")

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -114,6 +114,8 @@ class AuditQuery:
     outcome: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # The days above are the agency's calendar days, as its people read them on the page.
+    zone: tzinfo = UTC
 
     def as_detail(self) -> dict[str, str]:
         """The filters for the audit row that records the search itself."""
@@ -126,8 +128,8 @@ class AuditQuery:
         return {key: value for key, value in fields.items() if value}
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def audit_search(query: AuditQuery) -> Select[AuditEvent]:
@@ -153,9 +155,9 @@ def audit_search(query: AuditQuery) -> Select[AuditEvent]:
     if query.outcome:
         stmt = stmt.where(AuditEvent.outcome == query.outcome)
     if query.date_from:
-        stmt = stmt.where(AuditEvent.occurred_at >= _day_start(query.date_from))
+        stmt = stmt.where(AuditEvent.occurred_at >= _day_start(query.date_from, query.zone))
     if query.date_to:
-        stmt = stmt.where(AuditEvent.occurred_at < _day_start(query.date_to + timedelta(days=1)))
+        stmt = stmt.where(AuditEvent.occurred_at < _day_start(query.date_to + timedelta(days=1), query.zone))
     return stmt.order_by(AuditEvent.id.desc())
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import AuditOutcome, Role
 from portal.layout import client_ip, current_user, page
+from portal.local_time import reader_zone
 from services.access import has_role
 from services.audit import AuditQuery, audit_csv, audit_page, record_audit
 from services.form_text import parse_date
@@ -40,6 +41,7 @@ def _query(request: Request) -> tuple[AuditQuery, dict[str, str], dict[str, str]
         outcome="" if "outcome" in errors else raw["outcome"],
         date_from=dates["from"],
         date_to=dates["to"],
+        zone=reader_zone(request),
     )
     return query, raw, errors
 

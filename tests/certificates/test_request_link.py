@@ -141,7 +141,7 @@ async def test_uploading_for_the_request_ends_its_workflows_wait_for_the_certifi
         coordinator = await sign_in("coord1")
         queue = await coordinator.get("/certificates/review")
         assert f'For approved training request <a href="/requests/{request_id}">{COURSE["title"]}</a>' in queue.text
-        assert "2026-10-05 – 2026-10-09, 40 hours requested" in queue.text
+        assert "5 October 2026 – 9 October 2026, 40 hours requested" in queue.text
 
 
 async def test_the_upload_is_offered_from_the_courses_last_day_not_before(browsers, demo_org, session_factory):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from compliance.wording import format_date
 from models import AuditEvent, CertificateVersion
 from tests.certificates.support import (
     certificate_pdf,
@@ -105,7 +107,9 @@ async def test_the_same_file_uploaded_twice_is_flagged_not_blocked(browsers, dem
     assert versions[0].duplicate_of_id is None
     assert versions[1].duplicate_of_id == versions[0].id
     page = await officer.get("/certificates")
-    assert f"You uploaded this file before on {versions[0].uploaded_at.date().isoformat()}" in page.text
+    # The day it was uploaded on the demo agency's calendar (Minnesota), in words.
+    uploaded_on = format_date(versions[0].uploaded_at.astimezone(ZoneInfo("America/Chicago")).date())
+    assert f"You uploaded this file before on {uploaded_on}" in page.text
 
 
 async def test_missing_details_are_prefilled_from_the_pdf_text(browsers, demo_org, session_factory):

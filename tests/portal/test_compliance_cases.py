@@ -31,7 +31,7 @@ async def test_coordinator_sees_a_cycle_case_and_resolves_it_with_a_note(
         coordinator = await sign_in("coord1")
         page = await coordinator.get("/escalations")
         assert "Licensing cycles that ended with requirements unmet" in page.text
-        assert "Officer Olly Officer" in page.text and "cycle ended 2026-06-30" in page.text
+        assert "Officer Olly Officer" in page.text and "cycle ended 30 June 2026" in page.text
 
         refused = await coordinator.post(f"/escalations/cases/{task_id}/resolve", {"note": "  "})
         assert refused.status_code == 303 and "case_error" in refused.headers["location"]

@@ -43,7 +43,7 @@ async def open_cases(factory: async_sessionmaker[AsyncSession], org: Org, count:
                              kind=TaskKind.COMPLIANCE_CASE, subject_type="officer", subject_id=org.officer1,
                              workflow_id=f"licensing-cycle-test-{n}", queue=TaskQueue.COORDINATORS,
                              created_at=start + timedelta(minutes=n)))
-    return [f"cycle ended {end.isoformat()}" for end in ends]
+    return [f"cycle ended {end.day} {end:%B %Y}" for end in ends]
 
 
 async def test_escalated_requests_show_25_oldest_first_a_page_and_clamp_bad_page_numbers(

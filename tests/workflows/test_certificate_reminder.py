@@ -68,7 +68,7 @@ async def test_officer_is_asked_for_the_certificate_the_morning_after_the_course
     [first] = await _reminders(session_factory, demo_org.officer1)
     assert first.subject == UPLOAD and first.in_app
     assert first.link == f"/certificates/new?request={request_id}"
-    assert "ended on 2027-03-05" in first.body
+    assert "ended on 5 March 2027" in first.body
     assert f"{settings.public_url}/certificates/new?request={request_id}" in first.body
 
     await sleep_until_certificate_reminder(time_skipping_env, session_factory, request_id, days_after=14)
