@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from activities.mail import send_email
-from activities.request_messages import RequestMessageContext, compose
+from activities.request_messages import RequestMessageContext, compose, summarise
 from models import EmailState, Notification, Person, Role, TrainingRequest, UserAccount, UserRole, utcnow
+from models.notifications import SUMMARY_LIMIT
 from services.notification_preferences import Preferences, preferences_for
 from settings import Settings
 
@@ -37,9 +38,14 @@ async def add_notification(
     subject: str,
     body: str,
     link: str | None,
+    title: str | None = None,
+    summary: str | None = None,
     urgent: bool = False,
 ) -> Notification:
     """The notification with this key, created if new: a retried activity writes it once.
+
+    The mail is `subject` and `body` in full; the in-app list shows `title`, the one-sentence `summary` and
+    `link` (without them it falls back to the subject and the body's first sentence).
 
     The person's preferences apply here, and only here. With in-app notifications off the row is
     still written (it is the record, and the key keeps retries idempotent) but never listed. A
@@ -59,6 +65,8 @@ async def add_notification(
         person_id=person_id,
         subject=subject,
         body=body,
+        title=title[:200] if title else None,
+        summary=summary[:SUMMARY_LIMIT] if summary else None,
         link=link,
         in_app=preferences.in_app,
         email_to=person.email or None,
@@ -116,21 +124,20 @@ class NotificationActivities:
         names: dict[int, str],
     ) -> Notification:
         link = f"/requests/{request.id}"
-        subject, body = compose(
-            notify.event,
-            RequestMessageContext(
-                request_id=request.id,
-                title=request.title,
-                officer_name=names[request.officer_id],
-                recipient_is_officer=person_id == request.officer_id,
-                actor_name=names.get(notify.actor_id) if notify.actor_id else None,
-                assignee_name=names.get(notify.assignee_id) if notify.assignee_id else None,
-                comment=notify.comment,
-                link=f"{self._settings.public_url}{link}",
-            ),
+        context = RequestMessageContext(
+            request_id=request.id,
+            title=request.title,
+            officer_name=names[request.officer_id],
+            recipient_is_officer=person_id == request.officer_id,
+            actor_name=names.get(notify.actor_id) if notify.actor_id else None,
+            assignee_name=names.get(notify.assignee_id) if notify.assignee_id else None,
+            comment=notify.comment,
+            link=f"{self._settings.public_url}{link}",
         )
+        subject, body = compose(notify.event, context)
+        title, summary = summarise(notify.event, context)
         return await add_notification(session, self._settings, key=key, person_id=person_id, subject=subject,
-                                      body=body, link=link)
+                                      body=body, link=link, title=title, summary=summary)
 
     @activity.defn
     async def send_notification_email(self, notification_id: int) -> None:

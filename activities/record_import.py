@@ -24,6 +24,15 @@ from workflows.record_import_types import (
 )
 
 
+def _in_app(record_import: RecordImport) -> tuple[str, str]:
+    """Title and one sentence for the in-app list."""
+    imported, errors = record_import.imported_rows, record_import.error_rows
+    sentence = f"{imported} training record{'' if imported == 1 else 's'} imported from {record_import.file_name}"
+    if errors:
+        sentence += f"; {errors} row{' was' if errors == 1 else 's were'} not imported because of errors"
+    return f"Import finished: {record_import.file_name}", sentence + "."
+
+
 def _summary(record_import: RecordImport) -> tuple[str, str]:
     imported, errors = record_import.imported_rows, record_import.error_rows
     subject = f"[Muster] Import finished: {record_import.file_name}"
@@ -63,10 +72,11 @@ class RecordImportActivities:
                 if record_import.status != ImportStatus.COMPLETED:  # cancelled: nothing was imported
                     return ImportCompletion(record_import.imported_rows, None)
                 subject, body = _summary(record_import)
+                title, summary = _in_app(record_import)
                 uploader = record_import.uploaded_by_id
                 notification = await add_notification(
                     session, self._settings, key=f"{record_import.workflow_id}:completed:{uploader}",
-                    person_id=uploader, subject=subject, body=body,
+                    person_id=uploader, subject=subject, body=body, title=title, summary=summary,
                     link=f"/records/imports/{record_import.id}",
                 )
                 return ImportCompletion(record_import.imported_rows,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.notifications import first_sentence
+
 
 @dataclass(frozen=True)
 class RequestMessageContext:
@@ -30,6 +32,16 @@ def compose(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
         body.append(f"Comment: {ctx.comment}")
     body += ["", f"Open the request: {ctx.link}", "", "-- Muster training compliance"]
     return f"[Muster] {subject}", "\n".join(body)
+
+
+def summarise(event: str, ctx: RequestMessageContext) -> tuple[str, str]:
+    """Title and one sentence for the in-app list (the mail's subject and lead, without details or signature)."""
+    event = _EVENT_ALIASES.get(event, event)
+    subject, lead = _lines(event, ctx)
+    if event == "settings_problem":  # the mail's lead points at the reason below it; the list has no "below"
+        return subject, (f"{ctx.officer_name}'s request waits until an administrator corrects the agency "
+                         "settings.")
+    return subject, first_sentence(lead)
 
 
 def _lines(event: str, ctx: RequestMessageContext) -> tuple[str, str]:

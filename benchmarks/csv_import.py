@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from benchmarks.dataset import RECORD_DATES, RECORD_HOURS, RECORD_TITLE, DatasetSummary, badge_number, licence_number
 from benchmarks.timing import Result, median_ms
 from models import ImportStatus, RecordImport, RecordSource
+from services.agency_topics import agency_topics
 from services.record_import import Upload, stage_import
 from services.record_import_batches import import_batch
 from services.record_import_csv import FileRefusal, read_rows
-from services.training_records import agency_today, ordered_topics
+from services.training_records import agency_today
 from workflows.record_import_types import BATCH_SIZE
 
 STAGED_ROWS = 10_000
@@ -126,7 +127,7 @@ async def stage_file(factory: async_sessionmaker[AsyncSession], data: DatasetSum
     """What the portal's upload does with the bytes: read and check them, stage every row, commit."""
     async with factory() as session, session.begin():
         today = await agency_today(session, data.agency_id)
-        topics = {topic.code for topic in await ordered_topics(session, data.agency_id)}
+        topics = (await agency_topics(session, data.agency_id)).codes
         parsed = await asyncio.to_thread(read_rows, file_bytes, today, topics)
         assert not isinstance(parsed, FileRefusal), parsed.message
         upload = Upload(agency_id=data.agency_id, uploaded_by_id=data.chief_id, file_name=file_name,

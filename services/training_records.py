@@ -20,18 +20,17 @@ from sqlalchemy.orm import selectinload
 from compliance import ComplianceStatus, RequirementStatus
 from compliance.wording import format_amount
 from models import (
-    Agency,
     EmploymentStatus,
     Person,
     RecordSource,
     RequestStatus,
-    Topic,
     TrainingRecord,
     TrainingRecordCredit,
     TrainingRequest,
 )
 from services.agency_requirements import is_agency_requirement
-from services.compliance import officer_status, rule_pack
+from services.agency_topics import AgencyTopics
+from services.compliance import officer_status
 from services.form_text import control_character_problem, parse_date
 from services.time_zones import agency_time_zone
 
@@ -61,17 +60,6 @@ def source_label(source: str) -> str:
 async def agency_today(session: AsyncSession, agency_id: int) -> date:
     """Today where the agency is: deadlines and "not in the future" follow its calendar, not UTC's."""
     return datetime.now(await agency_time_zone(session, agency_id)).date()
-
-
-async def ordered_topics(session: AsyncSession, agency_id: int) -> list[Topic]:
-    """All topics, those the agency's rule pack names first (in pack order), then the rest by name."""
-    topics = list(await session.scalars(select(Topic).order_by(Topic.name)))
-    pack_code = await session.scalar(select(Agency.rule_pack).where(Agency.id == agency_id))
-    order: dict[str, int] = {}
-    for requirement in rule_pack(pack_code or "MN-POST").requirements:
-        for topic in requirement.topics:
-            order.setdefault(topic, len(order))
-    return sorted(topics, key=lambda topic: (order.get(topic.code, len(order)), topic.name))
 
 
 # --- The dashboard ---------------------------------------------------------------------------------
@@ -330,9 +318,10 @@ def _form_date(raw: str, label: str, today: date, errors: dict[str, str], key: s
 
 
 def validate_record_form(
-    values: Mapping[str, str], credit_values: Mapping[str, str], today: date
+    values: Mapping[str, str], credit_values: Mapping[str, str], today: date, topics: AgencyTopics | None = None
 ) -> RecordForm | dict[str, str]:
-    """The form, or a message per bad field. `credit_values` maps topic code to the raw credits typed."""
+    """The form, or a message per bad field. `credit_values` maps topic code to the raw credits typed;
+    with `topics`, a credit outside the agency's topics is refused."""
     errors: dict[str, str] = {}
     text = {key: values.get(key, "").strip() for key in TEXT_LIMITS}
     for key, label in (("course_title", "course title"), ("provider", "provider")):
@@ -370,6 +359,8 @@ def validate_record_form(
             credits[code] = amount
     if hours is not None and sum(credits.values(), Decimal(0)) > hours:
         errors["credits"] = "The topic credits add up to more than the hours of the course."
+    if topics is not None and (outside := topics.problem(code for code, raw in credit_values.items() if raw.strip())):
+        errors["credits"] = outside
     if errors:
         return errors
     assert completed is not None and hours is not None

@@ -7,7 +7,7 @@ takes an AsyncSession (and a Temporal client for workflow Updates) so a CLI coul
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -35,6 +35,7 @@ from models import (
     UserAccount,
     UserRole,
 )
+from services.agency_topics import AgencyTopics
 from services.form_text import control_character_problem
 from services.training_records import QUEUE_PAGE_SIZE, Page, paginate
 from services.workflow_starts import enqueue_training_request_start
@@ -102,7 +103,7 @@ def _money_cents(raw: str, errors: dict[str, str], key: str) -> int:
 
 
 def validate_request_form(
-    data: Mapping[str, str], topic_codes: Sequence[str], known_topics: set[str]
+    data: Mapping[str, str], topic_codes: Sequence[str], known_topics: AgencyTopics | Collection[str]
 ) -> TrainingRequestForm | dict[str, str]:
     """Return the cleaned form, or a message per field name for everything that is wrong."""
     errors: dict[str, str] = {}
@@ -145,7 +146,9 @@ def validate_request_form(
     }
     chosen = tuple(dict.fromkeys(topic_codes))
     if any(code not in known_topics for code in chosen):
-        errors["topics"] = "Choose topics from the list."
+        # The agency's topics can say which topic is not theirs; a bare set of codes cannot.
+        problem = known_topics.problem(chosen) if isinstance(known_topics, AgencyTopics) else None
+        errors["topics"] = problem or "Choose topics from the list."
 
     if errors or start is None or end is None:
         return errors
@@ -181,6 +184,7 @@ def form_values(request: TrainingRequest) -> dict[str, str]:
 
 
 async def list_topics(session: AsyncSession) -> list[Topic]:
+    """Every topic, to name what is already on record (forms offer services.agency_topics instead)."""
     return list(await session.scalars(select(Topic).order_by(Topic.name)))
 
 

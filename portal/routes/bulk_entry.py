@@ -24,6 +24,7 @@ from portal.routes.records import FORMATTERS, audit
 from services import bulk_entry as service
 from services import training_records as records_service
 from services.access import can_enter_records_in_bulk
+from services.agency_topics import agency_topics
 from services.workflow_starts import dispatch_one, enqueue_officer_recompute
 from settings import Settings
 
@@ -69,7 +70,7 @@ async def _form_page(request: Request, db: AsyncSession, form: BulkForm, *, erro
         request, db, "records/bulk.html",
         values=form.values, credits=form.credits, errors=errors, problems=problems or [],
         duplicates=duplicates or [], duplicates_key=service.duplicates_key(duplicates or []),
-        topics=await records_service.ordered_topics(db, agency_id),
+        topics=await agency_topics(db, agency_id),
         today=(await records_service.agency_today(db, agency_id)).isoformat(),
         max_hours=records_service.MAX_HOURS, max_attendees=service.MAX_ATTENDEES,
         **await _choices(db, agency_id, form, selected),
@@ -98,10 +99,10 @@ async def attendee_choices(request: Request, db: NamedDependency[AsyncSession]) 
 
 async def _read(request: Request, db: AsyncSession) -> BulkForm:
     data = await request.form()
-    topics = await records_service.ordered_topics(db, current_user(request).agency_id)
+    topics = await agency_topics(db, current_user(request).agency_id)
     return BulkForm(
         values={name: str(data.get(name) or "") for name in records_service.RECORD_FIELDS},
-        credits={topic.code: str(data.get(f"credit_{topic.code}") or "") for topic in topics},
+        credits=topics.credits_from(data),
         ticked=service.parse_ticked(str(value) for value in data.getall("attendee", [])),
         badges=str(data.get("badges") or "")[:service.BADGE_TEXT_LIMIT],
         roster_q=str(data.get("roster_q") or "").strip()[:100],
@@ -117,7 +118,8 @@ async def record_bulk(request: Request, db: NamedDependency[AsyncSession], tempo
     user = current_user(request)
     form = await _read(request, db)
     today = await records_service.agency_today(db, user.agency_id)
-    checked = records_service.validate_record_form(form.values, form.credits, today)
+    checked = records_service.validate_record_form(form.values, form.credits, today,
+                                                   await agency_topics(db, user.agency_id))
     errors = checked if isinstance(checked, dict) else {}
     attendees = await service.resolve_attendees(db, user, form.ticked, service.parse_badges(form.badges))
     if attendees.problems:

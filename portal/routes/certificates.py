@@ -37,6 +37,7 @@ from services import certificates as service
 from services import training_records as records_service
 from services import training_requests as requests_service
 from services.access import can_view_certificate
+from services.agency_topics import agency_topics
 from services.audit import record_audit
 from services.likely_duplicates import records_like_each
 from services.training_request_actions import tell_certificate_uploaded
@@ -92,7 +93,7 @@ async def _form_page(request: Request, db: AsyncSession, *, action: str, values:
     return await page(
         request, db, "certificates/form.html", status_code=status_code, action=action, values=values,
         credits=credits, errors=errors, submission=submission, note=note, training_request=training_request,
-        topics=await records_service.ordered_topics(db, user.agency_id),
+        topics=await agency_topics(db, user.agency_id),
         today=(await records_service.agency_today(db, user.agency_id)).isoformat(),
         max_size=f"{settings.max_upload_mb} MB",
     )
@@ -101,8 +102,7 @@ async def _form_page(request: Request, db: AsyncSession, *, action: str, values:
 async def _read(request: Request, db: AsyncSession) -> tuple[dict[str, str], dict[str, str], bytes, str]:
     form = await request.form()
     values = {name: str(form.get(name) or "") for name in records_service.RECORD_FIELDS}
-    topics = await records_service.ordered_topics(db, current_user(request).agency_id)
-    credits = {topic.code: str(form.get(f"credit_{topic.code}") or "") for topic in topics}
+    credits = (await agency_topics(db, current_user(request).agency_id)).credits_from(form)
     file = form.get("certificate")
     if isinstance(file, UploadFile):
         return values, credits, await file.read(), file.filename or ""
@@ -123,7 +123,8 @@ async def _checked_upload(request: Request, db: AsyncSession, action: str, objec
                                 errors={"certificate": upload.message}, status_code=upload.http_status,
                                 training_request=training_request)
     today = await records_service.agency_today(db, current_user(request).agency_id)
-    form = records_service.validate_record_form(values, credits, today)
+    form = records_service.validate_record_form(values, credits, today,
+                                                await agency_topics(db, current_user(request).agency_id))
     if isinstance(form, dict):
         note = None
         if upload.content_type == "application/pdf":
@@ -190,7 +191,7 @@ async def read_certificate_details(request: Request, db: NamedDependency[AsyncSe
     user = current_user(request)
     return Template(template_name="certificates/_details.html", context={
         "values": values, "credits": credits, "errors": {}, "details_note": note,
-        "topics": await records_service.ordered_topics(db, user.agency_id),
+        "topics": await agency_topics(db, user.agency_id),
         "today": (await records_service.agency_today(db, user.agency_id)).isoformat(),
     })
 

@@ -34,6 +34,7 @@ from services.access import (
     can_view_record_report,
     can_withdraw_record_report,
 )
+from services.agency_topics import agency_topics
 from services.audit import record_audit
 from services.certificates import inspect
 from services.workflow_actions import ActionStatus, Actor, Invalid, perform
@@ -184,7 +185,7 @@ async def _detail_page(request: Request, db: AsyncSession, report: RecordErrorRe
     can_resolve = is_open and can_resolve_record_report(user, report.agency_id, report.officer_id) is None
     if can_resolve and values is None:
         values, credits = service.correction_values(report)
-    topics = await records_service.ordered_topics(db, report.agency_id)
+    topics = await agency_topics(db, report.agency_id, keep=_credited(report))
     return await page(
         request, db, "record_reports/detail.html", report=report, kind=ReportKind(report.kind),
         status=ReportStatus(report.status), subject_title=service.subject_title(report),
@@ -193,7 +194,7 @@ async def _detail_page(request: Request, db: AsyncSession, report: RecordErrorRe
         errors=errors, correction_errors={key: text for key, text in errors.items() if key not in _NOT_CORRECTION},
         values=values or {}, credits=credits or {}, reasons=reasons or {},
         status_labels=service.STATUS_LABELS, event_labels=service.EVENT_LABELS,
-        topics=topics, topic_names={t.code: t.name for t in topics}, amount=format_amount,
+        topics=topics, topic_names=topics.names, amount=format_amount,
         # Only the correction form needs the agency's date (its latest allowed completion date).
         today=(await records_service.agency_today(db, report.agency_id)).isoformat() if can_resolve else "",
         max_hours=records_service.MAX_HOURS, reason_limit=records_service.REASON_LIMIT,
@@ -205,6 +206,11 @@ async def _detail_page(request: Request, db: AsyncSession, report: RecordErrorRe
 async def report_detail(request: Request, db: NamedDependency[AsyncSession], report_id: FromPath[int]) -> Template:
     report = await _viewable(request, db, report_id, "record_report.view")
     return await _detail_page(request, db, report)
+
+
+def _credited(report: RecordErrorReport) -> list[str]:
+    """The topics the reported record credits now: the correction form keeps them even outside the agency's."""
+    return [credit.topic_code for credit in report.record.credits] if report.record is not None else []
 
 
 def _reason_problem(reason: str) -> str | None:
@@ -232,8 +238,8 @@ async def _resolution(request: Request, db: AsyncSession, report: RecordErrorRep
     form = await request.form()
     reason = str(form.get("reason") or "").strip()
     values = {name: str(form.get(name) or "") for name in records_service.RECORD_FIELDS}
-    topics = await records_service.ordered_topics(db, report.agency_id)
-    credits = {topic.code: str(form.get(f"credit_{topic.code}") or "") for topic in topics}
+    topics = await agency_topics(db, report.agency_id, keep=_credited(report))
+    credits = topics.credits_from(form)
     action = str(form.get("action") or "")
     if action == ResolveAction.DECLINE:
         problem = _reason_problem(reason)
@@ -242,7 +248,7 @@ async def _resolution(request: Request, db: AsyncSession, report: RecordErrorRep
         return Resolution(actor_id=user.person_id, action=ResolveAction.DECLINE, reason=reason,
                           actor_is_coordinator=True, actor_agency_id=user.agency_id, source=client_ip(request))
     today = await records_service.agency_today(db, report.agency_id)
-    result = records_service.validate_record_form(values, credits, today)
+    result = records_service.validate_record_form(values, credits, today, topics)
     errors = result if isinstance(result, dict) else {}
     if problem := _reason_problem(reason):
         errors["reason"] = problem

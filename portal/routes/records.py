@@ -22,6 +22,7 @@ from portal.errors import error_page
 from portal.layout import client_ip, current_user, page
 from services import training_records as records_service
 from services.access import can_edit_officer_records, can_view_officer_records
+from services.agency_topics import AgencyTopics, agency_topics
 from services.audit import record_audit
 from services.licensing import tell_cycle_changed
 from services.likely_duplicates import CourseFacts, records_like
@@ -70,15 +71,13 @@ def records_url(request: Request, person: Person) -> str:
 
 async def _history(request: Request, db: AsyncSession, officer_id: int | None) -> Template:
     person = await viewable_officer(request, db, officer_id, "history")
-    topics = await records_service.ordered_topics(db, person.agency_id)
-    filters, page_number, raw, errors = records_service.parse_history_filters(
-        request.query_params, {topic.code for topic in topics}
-    )
+    topics = await agency_topics(db, person.agency_id)
+    filters, page_number, raw, errors = records_service.parse_history_filters(request.query_params, topics.codes)
     history = await records_service.history_page(db, person.id, filters, page_number)
     kept = {key: value for key, value in raw.items() if value and key not in errors and key != "page"}
     return await page(
         request, db, "records/history.html",
-        person=person, history=history, topics=topics, topic_names={t.code: t.name for t in topics},
+        person=person, history=history, topics=topics, topic_names=topics.names,
         sources=list(RecordSource), source_label=records_service.source_label, values=raw, errors=errors,
         filters=kept, base_url=records_url(request, person),
         own=person.id == current_user(request).person_id,
@@ -146,13 +145,15 @@ async def _editable_record(request: Request, db: AsyncSession, record_id: int) -
     return record
 
 
-async def _read_form(request: Request, db: AsyncSession, agency_id: int
-                     ) -> tuple[dict[str, str], dict[str, str], str]:
+async def _topics(db: AsyncSession, person: Person, record: TrainingRecord | None = None) -> AgencyTopics:
+    """The agency's topics, plus those the corrected record already credits (so none is dropped unseen)."""
+    return await agency_topics(db, person.agency_id, keep=[c.topic_code for c in record.credits] if record else ())
+
+
+async def _read_form(request: Request, topics: AgencyTopics) -> tuple[dict[str, str], dict[str, str], str]:
     form = await request.form()
     values = {name: str(form.get(name) or "") for name in records_service.RECORD_FIELDS}
-    topics = await records_service.ordered_topics(db, agency_id)
-    credits = {topic.code: str(form.get(f"credit_{topic.code}") or "") for topic in topics}
-    return values, credits, str(form.get("reason") or "").strip()
+    return values, topics.credits_from(form), str(form.get("reason") or "").strip()
 
 
 async def _form_page(request: Request, db: AsyncSession, person: Person, *, action: str,
@@ -161,7 +162,7 @@ async def _form_page(request: Request, db: AsyncSession, person: Person, *, acti
     return await page(
         request, db, "records/form.html",
         person=person, action=action, values=values, credits=credits, errors=errors, record=record,
-        reason=reason, topics=await records_service.ordered_topics(db, person.agency_id),
+        reason=reason, topics=await _topics(db, person, record),
         today=(await records_service.agency_today(db, person.agency_id)).isoformat(),
         max_hours=records_service.MAX_HOURS, cancel_url=f"/officers/{person.id}/records",
     )
@@ -198,9 +199,10 @@ async def add_record(
     officer_id: FromPath[int],
 ) -> Template | Redirect:
     person = await editable_officer(request, db, officer_id, "training_record.add")
-    values, credits, _ = await _read_form(request, db, person.agency_id)
+    topics = await _topics(db, person)
+    values, credits, _ = await _read_form(request, topics)
     today = await records_service.agency_today(db, person.agency_id)
-    result = records_service.validate_record_form(values, credits, today)
+    result = records_service.validate_record_form(values, credits, today, topics)
     if isinstance(result, dict):
         return await _form_page(request, db, person, action=f"/officers/{officer_id}/records/new",
                                 values=values, credits=credits, errors=result)
@@ -235,9 +237,10 @@ async def correct_record(
 ) -> Template | Redirect:
     record = await _editable_record(request, db, record_id)
     person = record.officer
-    values, credits, reason = await _read_form(request, db, person.agency_id)
+    topics = await _topics(db, person, record)
+    values, credits, reason = await _read_form(request, topics)
     today = await records_service.agency_today(db, person.agency_id)
-    result = records_service.validate_record_form(values, credits, today)
+    result = records_service.validate_record_form(values, credits, today, topics)
     errors = result if isinstance(result, dict) else {}
     if not reason:
         errors["reason"] = "Say why the record is being corrected."

@@ -19,6 +19,7 @@ from portal.layout import client_ip, current_user, page
 from services import certificates as certificates_service
 from services import training_requests as requests_service
 from services.access import CurrentUser, can_change_own_request, can_view_request
+from services.agency_topics import agency_topics
 from services.audit import record_audit
 from services.time_zones import agency_time_zone
 from services.training_request_actions import WITHDRAW_REQUEST
@@ -100,7 +101,8 @@ async def _form_page(
         values=values,
         selected_topics=selected,
         errors=errors,
-        topics=await requests_service.list_topics(db),
+        topics=await agency_topics(db, current_user(request).agency_id,
+                                   keep=[t.topic_code for t in editing.topics] if editing else ()),
         action=action,
         editing=editing,
         message=message,
@@ -136,7 +138,7 @@ async def submit_request(
     if user.person_id is None:
         raise NotFoundException()
     values, topic_codes, _ = await _read_form(request)
-    known = {topic.code for topic in await requests_service.list_topics(db)}
+    known = await agency_topics(db, user.agency_id)
     result = requests_service.validate_request_form(values, topic_codes, known)
     if isinstance(result, dict):
         return await _form_page(
@@ -239,7 +241,7 @@ async def resubmit_request(
     training_request = await _editable_request(request, db, request_id)
     user = current_user(request)
     values, topic_codes, comment = await _read_form(request)
-    known = {topic.code for topic in await requests_service.list_topics(db)}
+    known = await agency_topics(db, user.agency_id, keep=[t.topic_code for t in training_request.topics])
     result = requests_service.validate_request_form(values, topic_codes, known)
     if isinstance(result, dict):
         return await _form_page(

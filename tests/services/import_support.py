@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Agency, Person
 from services import record_import
+from services.agency_topics import agency_topics
 from services.record_import_csv import FileRefusal, read_rows
-from services.training_records import agency_today, ordered_topics
+from services.training_records import agency_today
 from tests.support import Org
 
 HEADER = "license_number,badge_number,course_title,provider,completed_on,hours,topics"
@@ -28,7 +29,7 @@ async def stage(factory: async_sessionmaker[AsyncSession], org: Org, data: bytes
     """Read and stage `data` as coord1 (or `uploader`) would; returns the import's id."""
     async with factory() as session, session.begin():
         today = await agency_today(session, org.agency_id)
-        topics = {topic.code for topic in await ordered_topics(session, org.agency_id)}
+        topics = (await agency_topics(session, org.agency_id)).codes
         parsed = read_rows(data, today, topics)
         assert not isinstance(parsed, FileRefusal), parsed
         upload = record_import.Upload(agency_id=org.agency_id, uploaded_by_id=uploader or org.coord1,
