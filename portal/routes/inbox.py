@@ -9,11 +9,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from models import RequestStatus, Role
+from models import RequestStatus, Role, utcnow
 from portal.errors import is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
+from portal.local_time import reader_zone
 from services import training_requests as requests_service
 from services.access import CurrentUser, has_role
+from services.approval_context import CardContext, card_contexts
+from services.approval_decisions import comment_problem
 from services.training_request_actions import DECIDE_TASK
 from services.training_requests import TaskRow
 from services.workflow_actions import ActionStatus, Actor, Invalid, perform
@@ -27,7 +30,8 @@ _RETURN_TO = {"inbox": "/inbox", "escalations": "/escalations"}
 async def inbox(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     user = current_user(request)
     rows = await requests_service.inbox_rows(db, user.person_id) if user.person_id else []
-    return await page(request, db, "inbox/inbox.html", rows=rows, view="inbox", candidates={})
+    cards = await card_contexts(db, user, rows, reader_zone(request), utcnow())
+    return await page(request, db, "inbox/inbox.html", rows=rows, cards=cards, view="inbox", candidates={})
 
 
 @get("/inbox/count")
@@ -52,12 +56,14 @@ def outcome_message(row: TaskRow, action: DecisionAction, user: CurrentUser) -> 
 
 
 def _row_response(
-    request: Request,
     row: TaskRow,
+    cards: dict[int, CardContext],
     *,
     view: str,
     outcome: str | None = None,
     error: str | None = None,
+    comment: str = "",
+    comment_error: bool = False,
     status_code: int = 200,
     candidates: list | None = None,
 ) -> Template:
@@ -66,9 +72,12 @@ def _row_response(
         template_name="inbox/_row.html",
         context={
             "row": row,
+            "cards": cards,
             "view": view,
             "outcome": outcome,
             "error": error,
+            "comment": comment,
+            "comment_error": comment_error,
             "candidates": {row.task.id: candidates or []},
         },
         status_code=status_code,
@@ -87,14 +96,17 @@ async def decide_task(
     form = await request.form()
     view = "escalations" if form.get("view") == "escalations" else "inbox"
 
+    comment = str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT]
+
     async def read_decision(row: TaskRow) -> Decision | Invalid:
         try:
             action = DecisionAction(str(form.get("action") or ""))
         except ValueError:
             return Invalid("Choose Approve, Request changes or Deny.")
+        if problem := comment_problem(action, comment):
+            return Invalid(problem, form="comment")  # the field to mark
         assert user.person_id is not None  # can_decide_task refuses accounts with no person
-        return Decision(actor_id=user.person_id, action=action,
-                        comment=str(form.get("comment") or "").strip()[: requests_service.COMMENT_LIMIT],
+        return Decision(actor_id=user.person_id, action=action, comment=comment,
                         actor_is_coordinator=has_role(user, Role.COORDINATOR) and row.task.queue is not None,
                         source=client_ip(request))
 
@@ -102,13 +114,16 @@ async def decide_task(
     if result.refused or result.subject is None:
         return refusal_response(request, result)
     row = result.subject
-    if result.status is ActionStatus.INVALID:
-        return _row_response(request, row, view=view, error=result.message, status_code=400)
-    if result.status is ActionStatus.DECLINED:
-        return _row_response(request, row, view=view, error=result.message)
-    if not is_htmx(request):
+    if result.status is ActionStatus.DONE and not is_htmx(request):
         return Redirect(_RETURN_TO[view], status_code=303)
-    return _row_response(request, row, view=view, outcome=outcome_message(row, result.form.action, user))
+    # Only now, past the pipeline's permission check, is anything of the officer read back.
+    cards = await card_contexts(db, user, [row], reader_zone(request), utcnow())
+    if result.status is ActionStatus.INVALID:
+        return _row_response(row, cards, view=view, error=result.message, comment=comment,
+                             comment_error=result.form == "comment", status_code=400)
+    if result.status is ActionStatus.DECLINED:
+        return _row_response(row, cards, view=view, error=result.message, comment=comment)
+    return _row_response(row, cards, view=view, outcome=outcome_message(row, result.form.action, user))
 
 
 ROUTES = [inbox, inbox_count_badge, decide_task]
