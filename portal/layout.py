@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Notification, Role
-from services.access import CurrentUser, can_view_agency_compliance, has_role, is_supervisor_role
+from portal.navigation import current_href, navigation
+from services.access import (
+    CurrentUser,
+    can_view_agency_compliance,
+    can_view_reimbursement,
+    has_role,
+    is_supervisor_role,
+)
+from services.reimbursement_claims import reimbursement_applies
 from services.training_requests import inbox_count
 
 NOTICES = {
@@ -56,14 +64,21 @@ async def page(
 ) -> Template:
     user = current_user(request)
     notice = request.query_params.get("notice")
+    waiting = await inbox_count(db, user.person_id)
+    # Minnesota agencies only: the POST reimbursement claim does not exist elsewhere.
+    reimbursement = can_view_reimbursement(user) and await reimbursement_applies(db, user.agency_id)
+    groups = navigation(user, inbox_waiting=waiting, reimbursement=reimbursement)
     context.update(
         user=user,
-        nav_inbox_count=await inbox_count(db, user.person_id),
+        nav_groups=groups,
+        nav_current=current_href(groups, request.url.path),
+        nav_inbox_count=waiting,
         nav_unread_count=await unread_count(db, user.person_id),
         is_coordinator=has_role(user, Role.COORDINATOR),
         is_admin=has_role(user, Role.ADMIN),
         is_supervisor=is_supervisor_role(user),
         can_view_agency=can_view_agency_compliance(user),
+        nav_reimbursement=reimbursement,
         notice=NOTICES.get(notice or ""),
     )
     return Template(template_name=template_name, context=context, status_code=status_code)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import AuditOutcome, PendingLogin, Role, UserAccount, utcnow
+from models import AuditOutcome, PendingLogin, UserAccount, utcnow
 from portal.layout import client_ip, current_user
 from portal.sessions import (
     cookie_name,
@@ -26,8 +26,8 @@ from portal.sessions import (
     session_cookie,
     start_session,
 )
-from services.access import has_role, is_supervisor_role
 from services.audit import record_audit
+from services.landing import landing_path
 from services.mfa import (
     accept_totp,
     account_needs_mfa,
@@ -47,7 +47,6 @@ from services.sign_in import (
     record_failed_sign_in,
     start_pending_login,
 )
-from services.training_requests import inbox_count
 from settings import Settings
 
 LOGIN_FAILED = "The username or password is incorrect, or the account is disabled."
@@ -284,12 +283,8 @@ async def logout(request: Request, db: NamedDependency[AsyncSession], settings: 
 
 @get("/")
 async def home(request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
-    user = current_user(request)
-    if has_role(user, Role.COORDINATOR):
-        return Redirect("/escalations", status_code=303)
-    if is_supervisor_role(user) or await inbox_count(db, user.person_id) > 0:
-        return Redirect("/inbox", status_code=303)
-    return Redirect("/dashboard", status_code=303)
+    """Each role lands where its work is (services/landing.py)."""
+    return Redirect(await landing_path(db, current_user(request)), status_code=303)
 
 
 ROUTES = [login_form, login, code_form, submit_code, first_enrolment_form, confirm_first_enrolment, logout, home]

@@ -101,8 +101,8 @@ class People:
         self.contexts: list[BrowserContext] = []
         self.problems: list[str] = []
 
-    async def sign_in(self, username: str) -> Page:
-        context = await self.browser.new_context(base_url=self.base_url, viewport=DESKTOP)
+    async def sign_in(self, username: str, *, viewport: ViewportSize = DESKTOP) -> Page:
+        context = await self.browser.new_context(base_url=self.base_url, viewport=viewport)
         context.set_default_timeout(10_000)
         self.contexts.append(context)
         page = await context.new_page()
