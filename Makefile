@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.muster-run-installed
 STAMP := $(VENV)/.muster-installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
-CHECKED := models workflows activities portal services seed devtools benchmarks compliance storage worker.py settings.py
+CHECKED := models workflows activities portal services seed devtools benchmarks compliance storage telemetry worker.py settings.py
 
 .DEFAULT_GOAL := run
 .PHONY: help setup run test check bench migrate seed clean
@@ -38,9 +38,9 @@ test: setup ## run the test suite; extra pytest arguments via PYTEST_ARGS="-k na
 check: setup ## ruff, mypy and bandit
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(CHECKED)
-	$(BIN)/bandit -q -r models workflows activities portal services seed devtools compliance storage worker.py settings.py -c pyproject.toml
+	$(BIN)/bandit -q -r models workflows activities portal services seed devtools compliance storage telemetry worker.py settings.py -c pyproject.toml
 
-bench: setup ## state-scale benchmarks (40,000 officers) against same-run baselines; writes BENCHMARKS.md
+bench: setup ## benchmarks vs same-run baselines (40,000 officers x 10 records); BENCH_ARGS=--state-scale: 120,000 x 100
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 migrate: $(RUN_STAMP) ## apply database migrations (MUSTER_DATABASE_URL, default var/muster.db)

@@ -21,6 +21,7 @@ from temporalio.client import (
     ScheduleRange,
     ScheduleSpec,
 )
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.agency_recompute import AgencyRecomputeActivities
@@ -33,11 +34,16 @@ from activities.notifications import NotificationActivities
 from activities.officer_signals import OfficerSignalActivities
 from activities.record_import import RecordImportActivities
 from activities.record_reports import RecordReportActivities
+from activities.reimbursement_reminders import ReimbursementReminderActivities
 from activities.report_export import ReportExportActivities
+from activities.roster_import import RosterImportActivities
 from activities.training_requests import TrainingRequestActivities
 from models.database import create_engine, create_session_factory
 from services.workflow_starts import relay_forever
 from settings import Settings, get_settings
+from telemetry.structured_logs import configure_json_root
+from telemetry.tracing import client_interceptors, shut_down
+from telemetry.worker import ActivityAttemptLog, publish_queue_gauges, runtime_for
 from workflows.agency_recompute import AgencyRecomputeWorkflow
 from workflows.certificate_review import CertificateReviewWorkflow
 from workflows.compliance_refresh import ComplianceRefreshWorkflow
@@ -48,11 +54,24 @@ from workflows.monthly_summary_types import MONTHLY_SUMMARY_SCHEDULE_ID, Monthly
 from workflows.officer_recompute import OfficerRecomputeWorkflow
 from workflows.record_import import RecordImportWorkflow
 from workflows.record_report import RecordReportWorkflow
+from workflows.reimbursement_reminders import ReimbursementRemindersWorkflow
+from workflows.reimbursement_reminders_types import (
+    REIMBURSEMENT_REMINDERS_SCHEDULE_ID,
+    REMINDER_HOUR_UTC,
+    ReimbursementRemindersInput,
+)
 from workflows.report_export import ReportExportWorkflow
+from workflows.roster_import import RosterImportWorkflow
 from workflows.training_request import TrainingRequestWorkflow
 from workflows.weekly_digest import WEEKLY_DIGEST_SCHEDULE_ID, WeeklyDigestInput, WeeklyDigestWorkflow
 
 log = logging.getLogger("muster.worker")
+
+# Every workflow the worker runs (tests/workflows/test_replay.py requires a committed history of each).
+WORKFLOWS = (TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
+             CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow,
+             ComplianceRefreshWorkflow, MonthlySummaryWorkflow, ReportExportWorkflow, ReimbursementRemindersWorkflow,
+             RosterImportWorkflow)
 
 
 def build_worker(
@@ -65,17 +84,19 @@ def build_worker(
     recompute = AgencyRecomputeActivities(session_factory, client, settings)
     certificates = CertificateActivities(session_factory, client, settings)
     record_import = RecordImportActivities(session_factory, client, settings)
+    roster_import = RosterImportActivities(session_factory, client, settings)
     officer_signals = OfficerSignalActivities(client, settings)
     record_reports = RecordReportActivities(session_factory, client, settings)
     compliance_refresh = ComplianceRefreshActivities(session_factory)
     report_exports = ReportExportActivities(session_factory, settings)
     monthly_summaries = MonthlySummaryActivities(session_factory, settings)
+    reimbursement_reminders = ReimbursementReminderActivities(session_factory, settings)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[TrainingRequestWorkflow, LicensingCycleWorkflow, WeeklyDigestWorkflow, AgencyRecomputeWorkflow,
-                   CertificateReviewWorkflow, RecordReportWorkflow, RecordImportWorkflow, OfficerRecomputeWorkflow,
-                   ComplianceRefreshWorkflow, MonthlySummaryWorkflow, ReportExportWorkflow],
+        # Tracing, when on, comes with the client (telemetry/tracing.py); this logs every activity attempt.
+        interceptors=[ActivityAttemptLog()],
+        workflows=list(WORKFLOWS),
         activities=[
             requests.load_approval_plan,
             requests.record_transition,
@@ -89,12 +110,14 @@ def build_worker(
             recompute.signal_officer_page,
             *certificates.all(),
             *record_import.all(),
+            *roster_import.all(),
             officer_signals.signal_officers,
             *record_reports.all(),
             compliance_refresh.refresh_batch,
             compliance_refresh.take_snapshot,
             *report_exports.all(),
             monthly_summaries.write_summaries,
+            reimbursement_reminders.send_reminders,
         ],
     )
 
@@ -148,12 +171,23 @@ async def ensure_monthly_summary_schedule(client: Client, settings: Settings) ->
                                                 comment="1st of each month 13:00 UTC"))
 
 
-async def connect_with_retry(settings: Settings) -> Client:
+async def ensure_reimbursement_reminders_schedule(client: Client, settings: Settings) -> bool:
+    """Minnesota POST reimbursement reminders: one run a year, started 1 June at 14:00 UTC."""
+    return await _create_schedule(
+        client, settings, REIMBURSEMENT_REMINDERS_SCHEDULE_ID, ReimbursementRemindersWorkflow.run,
+        ReimbursementRemindersInput(), "reimbursement-reminders",
+        ScheduleCalendarSpec(month=[ScheduleRange(6)], day_of_month=[ScheduleRange(1)],
+                             hour=[ScheduleRange(REMINDER_HOUR_UTC)], comment="1 June 14:00 UTC"))
+
+
+async def connect_with_retry(settings: Settings, runtime: Runtime | None = None) -> Client:
     """Wait for Temporal instead of crashing, so start order does not matter."""
     delay = 1.0
     while True:
         try:
-            return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                        runtime=runtime,
+                                        interceptors=client_interceptors(settings, "muster-worker"))
         except Exception as error:  # not up yet
             log.warning("Temporal at %s not reachable (%s); retrying in %.0fs",
                         settings.temporal_address, error, delay)
@@ -165,11 +199,13 @@ async def main() -> None:
     settings = get_settings()
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
-    client = await connect_with_retry(settings)
+    runtime = runtime_for(settings)  # once: its metrics endpoint holds MUSTER_WORKER_METRICS_ADDRESS
+    client = await connect_with_retry(settings, runtime)
     worker = build_worker(client, session_factory, settings, settings.task_queue)
     await ensure_weekly_digest_schedule(client, settings)
     await ensure_compliance_refresh_schedule(client, settings)
     await ensure_monthly_summary_schedule(client, settings)
+    await ensure_reimbursement_reminders_schedule(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -178,14 +214,18 @@ async def main() -> None:
         relay_forever(session_factory, client, settings.task_queue, settings.outbox_poll_seconds,
                       settings.workflow_id_prefix)
     )
+    gauges = asyncio.create_task(publish_queue_gauges(runtime, session_factory)) if runtime else None
     log.info("worker polling task queue %r at %s", settings.task_queue, settings.temporal_address)
     async with worker:
         await stop.wait()
         log.info("shutting down: finishing running activities")
     relay.cancel()
+    if gauges is not None:
+        gauges.cancel()
+    shut_down(settings, "muster-worker")
     await engine.dispose()
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_json_root()  # one JSON object a line, activity attempts included (telemetry/structured_logs.py)
     asyncio.run(main())

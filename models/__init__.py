@@ -29,8 +29,17 @@ from models.compliance_status import (
     OfficerCompliance,
     OfficerComplianceGap,
 )
+from models.holidays import AgencyHoliday, HolidayChange
 from models.notifications import EmailState, Notification
-from models.organisation import Agency, EmploymentStatus, LicenseStatus, Person, Unit
+from models.organisation import (
+    Agency,
+    AgencyRank,
+    EmploymentPeriod,
+    EmploymentStatus,
+    LicenseStatus,
+    Person,
+    Unit,
+)
 from models.outbox import OutboxMessage
 from models.preferences import (
     DEFAULT_REMINDER_OFFSETS,
@@ -51,7 +60,15 @@ from models.record_reports import (
     ReportStatus,
     record_report_workflow_id,
 )
+from models.reimbursement import (
+    ClaimCostCategory,
+    ClaimStatus,
+    ReimbursementClaim,
+    ReimbursementCostLine,
+    ReimbursementExclusion,
+)
 from models.report_exports import ExportKind, ExportStatus, ReportExport, report_export_workflow_id
+from models.roster_imports import RosterImport, RosterImportRow, RosterRowKind, roster_import_workflow_id
 from models.tasks import Task, TaskKind, TaskQueue, TaskStatus
 from models.training_records import (
     ComplianceWaiver,
@@ -91,4 +108,8 @@ __all__ = [
     "Task", "TaskKind", "TaskQueue", "TaskStatus", "Topic", "TrainingRequest", "TrainingRequestCost",
     "TrainingRequestTopic", "Unit", "UserAccount", "UserRole", "WebSession", "training_request_workflow_id",
     "utcnow",
+    "AgencyRank", "EmploymentPeriod",
+    "ClaimCostCategory", "ClaimStatus", "ReimbursementClaim", "ReimbursementCostLine", "ReimbursementExclusion",
+    "RosterImport", "RosterImportRow", "RosterRowKind", "roster_import_workflow_id",
+    "AgencyHoliday", "HolidayChange",
 ]

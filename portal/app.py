@@ -17,9 +17,8 @@ from litestar.template import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from compliance.wording import format_date, format_moment
 from models.database import create_engine, create_session_factory
-from portal import errors
+from portal import errors, local_time
 from portal.csrf import SessionBoundCSRFMiddleware
 from portal.routes import (
     account,
@@ -37,6 +36,7 @@ from portal.routes import (
     devmail,
     escalations,
     health,
+    holidays,
     inbox,
     locked_accounts,
     notification_settings,
@@ -46,16 +46,25 @@ from portal.routes import (
     record_reports,
     records,
     recovery_codes,
+    reimbursement,
     reports,
     requests,
     requirements,
+    roster,
+    roster_changes,
+    roster_import,
+    roster_units,
+    set_password,
     team,
     waivers,
+    work_queues,
 )
 from portal.security import refuse_unusable_input, security_headers
 from portal.sessions import SessionAuthMiddleware
 from portal.uploads import BodyCapMiddleware, largest_body
 from settings import Settings, get_settings
+from telemetry import http as request_telemetry
+from telemetry.tracing import client_interceptors
 
 PORTAL_DIR = Path(__file__).resolve().parent
 
@@ -71,11 +80,6 @@ def provide_temporal(state: State) -> Client:
 
 def provide_settings(state: State) -> Settings:
     return state.settings
-
-
-def _register_formatters(engine: JinjaTemplateEngine) -> None:
-    """Dates and moments in words on every page (a moment is shown in the zone it carries)."""
-    engine.engine.globals.update(format_date=format_date, format_moment=format_moment)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> Litestar:
@@ -94,7 +98,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         # Lazy: the portal starts (and saves requests to the outbox) even while Temporal is down.
         if app.state.temporal_client is None:
             app.state.temporal_client = await Client.connect(
-                settings.temporal_address, namespace=settings.temporal_namespace, lazy=True
+                settings.temporal_address, namespace=settings.temporal_namespace, lazy=True,
+                interceptors=client_interceptors(settings, "muster-portal"),
             )
 
     async def dispose_engine(app: Litestar) -> None:
@@ -108,10 +113,12 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *escalations.ROUTES,
         *notifications.ROUTES,
         *admin.ROUTES,
+        *holidays.ROUTES,
         *account.ROUTES,
         *notification_settings.ROUTES,
         *calendar.ROUTES,
         *password_reset.ROUTES,
+        *set_password.ROUTES,
         *locked_accounts.ROUTES,
         *admin_accounts.ROUTES,
         *account_sessions.ROUTES,
@@ -126,15 +133,21 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         *certificates.ROUTES,
         *certificate_reviews.ROUTES,
         *requirements.ROUTES,
+        *roster.ROUTES,
+        *roster_changes.ROUTES,
+        *roster_units.ROUTES,
+        *roster_import.ROUTES,
         *agency.ROUTES,
         *team.ROUTES,
         *reports.ROUTES,
+        *reimbursement.ROUTES,
+        *work_queues.ROUTES,
         create_static_files_router(path="/static", directories=[PORTAL_DIR / "static"]),
     ]
     if settings.dev_mailbox_dir is not None:
         route_handlers.extend(devmail.ROUTES)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         state=state,
         on_startup=[connect_temporal],
@@ -153,7 +166,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
             DefineMiddleware(SessionAuthMiddleware, exclude=["^/login", "^/static", "^/healthz", "^/calendar/"]),
         ],
         template_config=TemplateConfig(directory=PORTAL_DIR / "templates", engine=JinjaTemplateEngine,
-                                       engine_callback=_register_formatters),
+                                       engine_callback=local_time.register),
         plugins=[HTMXPlugin()],
         openapi_config=None,
         # Above every upload route's cap, so their own 413 pages answer first (portal/uploads.py).
@@ -166,3 +179,5 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
             Exception: errors.server_error,
         },
     )
+    # Request ids, JSON request lines, metrics on their own port, spans: around routing, so 404s count too.
+    return request_telemetry.instrument(app)

@@ -240,3 +240,122 @@ def can_see_report_export(user: CurrentUser, export: ReportExport) -> bool:
     if export.kind == ExportKind.TEAM:
         return can_view_team(user) and user.person_id == export.supervisor_id
     return can_view_agency_compliance(user)
+
+
+# Accounts for people (create, disable, roles) ------------------------------------------------------
+# Administrators manage every account of their agency. Training coordinators may create officer-only
+# accounts for the people they hire (so hiring does not wait for an administrator) and send such an
+# account's set-password link again; every other role, and every other change, is for administrators.
+
+
+def can_create_accounts(user: CurrentUser) -> bool:
+    return has_role(user, Role.ADMIN, Role.COORDINATOR)
+
+
+def can_grant_roles(user: CurrentUser, roles: frozenset[str]) -> str | None:
+    """None when the user may create an account with these roles, else the reason shown."""
+    if has_role(user, Role.ADMIN):
+        return None
+    if has_role(user, Role.COORDINATOR) and roles <= {Role.OFFICER}:
+        return None
+    if has_role(user, Role.COORDINATOR):
+        return "Training coordinators create officer accounts only; an administrator grants other roles."
+    return "Only administrators and training coordinators create accounts."
+
+
+def can_send_set_password_link(user: CurrentUser, account_roles: frozenset[str]) -> str | None:
+    """Sending an account's set-password link again: administrators, or coordinators for officer-only accounts."""
+    if has_role(user, Role.ADMIN) or (has_role(user, Role.COORDINATOR) and account_roles <= {Role.OFFICER}):
+        return None
+    return "Only an administrator can send this account's link."
+
+
+def can_disable_account(user: CurrentUser, account_id: int) -> str | None:
+    """Administrators, never their own account (they would lock themselves out)."""
+    if not has_role(user, Role.ADMIN):
+        return "Only administrators disable accounts."
+    if user.id == account_id:
+        return "You cannot disable your own account. Ask another administrator."
+    return None
+
+
+def can_enable_account(user: CurrentUser) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def can_change_roles(user: CurrentUser, account_id: int, new_roles: frozenset[str]) -> str | None:
+    """Administrators only; never taking their own administrator role away."""
+    if not has_role(user, Role.ADMIN):
+        return "Only administrators change roles."
+    if user.id == account_id and Role.ADMIN not in new_roles:
+        return "You cannot remove your own administrator role. Ask another administrator."
+    return None
+
+
+def can_manage_roster(user: CurrentUser) -> bool:
+    """Units, ranks and people (hire, transfer, leave, separation, re-hire): training coordinators and
+    administrators, for their own agency only (the roster pages look everything up within it)."""
+    return has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_prepare_reimbursement(user: CurrentUser) -> bool:
+    """Minnesota POST reimbursement claims (costs, part-time marks, export, marking submitted): the agency's
+    training coordinators and administrators. Whether the agency claims at all is the route's first check."""
+    return has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_sign_reimbursement(user: CurrentUser) -> bool:
+    """Signing the claim off as chief law enforcement officer: command staff with a profile on the roster."""
+    return has_role(user, Role.COMMAND) and user.person_id is not None
+
+
+def can_view_reimbursement(user: CurrentUser) -> bool:
+    """The claim's page and exports: those who prepare it and the command staff who sign it."""
+    return can_prepare_reimbursement(user) or has_role(user, Role.COMMAND)
+
+
+def can_manage_roster_import(user: CurrentUser, import_agency_id: int) -> bool:
+    """A roster CSV import's preview, start and cancel: whoever keeps the roster, in the agency it belongs to."""
+    return can_manage_roster(user) and user.agency_id == import_agency_id
+
+
+def can_handle_escalations(user: CurrentUser) -> bool:
+    """The escalation queue (requests escalated past their approvers, end-of-cycle cases): coordinators."""
+    return has_role(user, Role.COORDINATOR)
+
+
+def can_view_audit_log(user: CurrentUser) -> bool:
+    """The audit log and its CSV export: coordinators and administrators."""
+    return has_role(user, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_change_agency_settings(user: CurrentUser) -> bool:
+    """The agency's settings and its locked accounts: administrators."""
+    return has_role(user, Role.ADMIN)
+
+
+def can_view_work_queues(user: CurrentUser) -> bool:
+    """The work queue summary (certificates, record reports, escalations, imports waiting): the coordinators
+    who work those queues."""
+    return has_role(user, Role.COORDINATOR)
+
+
+async def officers_with_viewable_records(session: AsyncSession, user: CurrentUser, officers: list[Person]
+                                         ) -> set[int]:
+    """can_view_officer_records for many officers at once (a page of approval cards): one query at most."""
+    mine = {person.id for person in officers if person.agency_id == user.agency_id}
+    if has_role(user, Role.COORDINATOR, Role.COMMAND, Role.ADMIN) or not mine:
+        return mine
+    if user.person_id is None:
+        return set()
+    # Imported here: services.team_compliance reads MAX_CHAIN_DEPTH from this module.
+    from services.team_compliance import Team
+
+    team = Team(user.agency_id, user.person_id)
+    below = set(await session.scalars(select(Person.id).where(Person.id.in_(mine), team.has_member(Person.id))))
+    return below | ({user.person_id} & mine)
+
+
+def can_manage_holidays(user: CurrentUser) -> bool:
+    """The agency's holiday calendar moves every business-day deadline: administrators keep it."""
+    return has_role(user, Role.ADMIN)

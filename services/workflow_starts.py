@@ -4,6 +4,9 @@ A request and its outbox row are committed together (`enqueue_workflow_start`). 
 tries to start the workflow at once; if Temporal is unreachable the row stays pending and the relay
 in the worker process starts it when Temporal is back. Starts use the business workflow id with
 REJECT_DUPLICATE/USE_EXISTING, so a start repeated after a crash is a no-op, never a second run.
+Licensing cycles are the exception: a re-hired officer's cycle must run again, so their start allows a
+new run once the last one ended (ALLOW_DUPLICATE/USE_EXISTING: still one at a time), and re-hiring
+re-queues the officer's one outbox row (`queue_licensing_cycle`).
 Updates (a resubmitted request) carry their own Update id, which Temporal runs at most once.
 """
 
@@ -42,7 +45,15 @@ from workflows.officer_recompute_types import (
 )
 from workflows.record_import_types import RECORD_IMPORT_WORKFLOW, RecordImportInput
 from workflows.record_report_types import RECORD_REPORT_WORKFLOW, RecordReportInput
-from workflows.training_request_types import UPDATE_RESUBMIT, WORKFLOW_NAME, Resubmission, TrainingRequestInput
+from workflows.roster_import_types import ROSTER_IMPORT_WORKFLOW, RosterImportInput
+from workflows.training_request_types import (
+    UPDATE_REASSIGN,
+    UPDATE_RESUBMIT,
+    WORKFLOW_NAME,
+    Reassignment,
+    Resubmission,
+    TrainingRequestInput,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +63,10 @@ START_AGENCY_RECOMPUTE = "start_agency_recompute"
 START_CERTIFICATE_REVIEW = "start_certificate_review"
 START_RECORD_REPORT = "start_record_report"
 START_RECORD_IMPORT = "start_record_import"
+START_ROSTER_IMPORT = "start_roster_import"
 START_OFFICER_RECOMPUTE = "start_officer_recompute"
 RESUBMIT_TRAINING_REQUEST = "resubmit_training_request"
+REASSIGN_TRAINING_REQUEST = "reassign_training_request"
 # How often the relay looks for licensed officers whose cycle workflow was never queued.
 _SWEEP_EVERY_ROUNDS = 150
 _MAX_BACKOFF = timedelta(minutes=5)
@@ -131,6 +144,14 @@ async def enqueue_record_import(session: AsyncSession, import_id: int, workflow_
     return message
 
 
+async def enqueue_roster_import(session: AsyncSession, import_id: int, workflow_id: str) -> OutboxMessage:
+    """Queue a confirmed roster import's workflow, in the transaction that marks it importing."""
+    message = OutboxMessage(kind=START_ROSTER_IMPORT, workflow_id=workflow_id, payload={"import_id": import_id})
+    session.add(message)
+    await session.flush()
+    return message
+
+
 async def enqueue_officer_recompute(
     session: AsyncSession, officer_ids: list[int], change_key: str, workflow_id_prefix: str
 ) -> OutboxMessage:
@@ -171,6 +192,36 @@ async def queue_missing_licensing_cycles(session: AsyncSession, workflow_id_pref
     return cast_result(result).rowcount or 0
 
 
+async def queue_licensing_cycle(session: AsyncSession, officer_id: int, workflow_id_prefix: str) -> OutboxMessage:
+    """Queue (again) the start of the officer's licensing cycle, in the caller's transaction.
+
+    For a hire or re-hire: the officer's one outbox row is reset to pending, so the relay starts a new
+    run once the previous run ended ("no longer tracked" at separation); a running one is kept.
+    """
+    workflow_id = licensing_cycle_workflow_id(officer_id, workflow_id_prefix)
+    message = await session.scalar(select(OutboxMessage).where(
+        OutboxMessage.workflow_id == workflow_id, OutboxMessage.kind == START_LICENSING_CYCLE))
+    if message is None:
+        message = OutboxMessage(kind=START_LICENSING_CYCLE, workflow_id=workflow_id,
+                                payload={"officer_id": officer_id})
+        session.add(message)
+    else:
+        message.dispatched_at, message.attempts, message.last_error = None, 0, None
+        message.next_attempt_at = utcnow()
+    await session.flush()
+    return message
+
+
+async def enqueue_task_move(session: AsyncSession, workflow_id: str, update_id: str, reassignment: Reassignment
+                            ) -> OutboxMessage:
+    """Queue a training request's reassignment (a roster transfer moving its approval task) with the transfer."""
+    message = OutboxMessage(kind=REASSIGN_TRAINING_REQUEST, workflow_id=workflow_id, update_id=update_id,
+                            payload=asdict(reassignment))
+    session.add(message)
+    await session.flush()
+    return message
+
+
 def cast_result(result: object) -> CursorResult[Any]:
     assert isinstance(result, CursorResult)
     return result
@@ -187,6 +238,8 @@ def _workflow_start(message: OutboxMessage) -> tuple[str, object]:
         return CERTIFICATE_REVIEW_WORKFLOW, CertificateReviewInput(submission_id=int(message.payload["submission_id"]))
     if message.kind == START_RECORD_REPORT:
         return RECORD_REPORT_WORKFLOW, RecordReportInput(report_id=int(message.payload["report_id"]))
+    if message.kind == START_ROSTER_IMPORT:
+        return ROSTER_IMPORT_WORKFLOW, RosterImportInput(import_id=int(message.payload["import_id"]))
     if message.kind == START_RECORD_IMPORT:
         return RECORD_IMPORT_WORKFLOW, RecordImportInput(import_id=int(message.payload["import_id"]))
     if message.kind == START_OFFICER_RECOMPUTE:
@@ -196,6 +249,9 @@ def _workflow_start(message: OutboxMessage) -> tuple[str, object]:
 
 async def _start(client: Client, message: OutboxMessage, task_queue: str) -> None:
     workflow_name, argument = _workflow_start(message)
+    # A re-hired officer's cycle runs again; a stale start for a separated officer ends at once.
+    reuse = (WorkflowIDReusePolicy.ALLOW_DUPLICATE if message.kind == START_LICENSING_CYCLE
+             else WorkflowIDReusePolicy.REJECT_DUPLICATE)
     # Already started (and perhaps finished) by an earlier attempt: exactly once holds.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
@@ -203,17 +259,22 @@ async def _start(client: Client, message: OutboxMessage, task_queue: str) -> Non
             argument,
             id=message.workflow_id,
             task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=reuse,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             rpc_timeout=timedelta(seconds=5),
         )
 
 
 async def _send_update(client: Client, message: OutboxMessage) -> None:
-    if message.kind != RESUBMIT_TRAINING_REQUEST:
+    argument: Resubmission | Reassignment
+    if message.kind == RESUBMIT_TRAINING_REQUEST:
+        name, argument = UPDATE_RESUBMIT, Resubmission(**message.payload)
+    elif message.kind == REASSIGN_TRAINING_REQUEST:
+        name, argument = UPDATE_REASSIGN, Reassignment(**message.payload)
+    else:
         raise ValueError(f"unknown outbox kind {message.kind!r}")
     try:
-        await send_update(client, message.workflow_id, UPDATE_RESUBMIT, Resubmission(**message.payload),
+        await send_update(client, message.workflow_id, name, argument,
                           update_id=message.update_id, not_running="This request is no longer pending.")
     except WorkflowRefusal as refusal:
         if refusal.retryable:

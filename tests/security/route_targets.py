@@ -30,6 +30,7 @@ from models import (
     utcnow,
 )
 from portal.app import PORTAL_DIR
+from tests.roster_import.support import walk_targets
 from tests.support import Org, create_request
 
 
@@ -56,6 +57,9 @@ class Targets:
     # CSV imports in preview, each with one valid row of officer2: one to start, one to cancel.
     import_start: int = 0
     import_cancel: int = 0
+    # Roster imports in preview (tests/roster_import/support.walk_targets): one to start, one to cancel.
+    roster_import_start: int = 0
+    roster_import_cancel: int = 0
 
 
 
@@ -118,6 +122,7 @@ async def build_targets(session_factory, org: Org, settings) -> Targets:
     targets.report_o1, targets.report_o2 = await _add_record_reports(session_factory, org, record_o1, record_o2,
                                                                      prefix)
     targets.import_start, targets.import_cancel = await _add_record_imports(session_factory, org)
+    targets.roster_import_start, targets.roster_import_cancel = await walk_targets(session_factory, org)
     return targets
 
 

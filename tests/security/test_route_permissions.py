@@ -15,6 +15,8 @@ from tests.portal.conftest import Browser
 from tests.portal.helpers import FORM
 from tests.security import (
     route_cases_accounts,
+    route_cases_holidays,
+    route_cases_navigation,
     route_cases_reimbursement,
     route_cases_roster,
     route_cases_roster_import,
@@ -309,7 +311,8 @@ def expectations(t: Targets) -> dict[tuple[str, str], list[Case]]:
         ("GET", "/dev/mail/{name:str}"): [Case("GET", f"/dev/mail/{t.mail_name}", only("admin1"))],
     }
     # Each area added since keeps its cases in its own module.
-    for area in (route_cases_roster, route_cases_accounts, route_cases_roster_import, route_cases_reimbursement):
+    for area in (route_cases_roster, route_cases_accounts, route_cases_roster_import, route_cases_reimbursement,
+                 route_cases_navigation, route_cases_holidays):
         table |= area.cases(t)
     return table
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from temporalio import workflow
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
@@ -22,45 +23,21 @@ from tests.workflows.test_training_request_workflow import (
     sleep_past_escalation,
     sleep_until_certificate_reminder,
 )
-from workflows.agency_recompute import AgencyRecomputeWorkflow
+from worker import WORKFLOWS as WORKER_WORKFLOWS
 from workflows.agency_recompute_types import AGENCY_RECOMPUTE_WORKFLOW
-from workflows.certificate_review import CertificateReviewWorkflow
-from workflows.certificate_review_types import CERTIFICATE_REVIEW_WORKFLOW
-from workflows.compliance_refresh import ComplianceRefreshWorkflow
-from workflows.compliance_refresh_types import COMPLIANCE_REFRESH_WORKFLOW
-from workflows.licensing_cycle import LicensingCycleWorkflow
-from workflows.licensing_cycle_types import LICENSING_CYCLE_WORKFLOW
-from workflows.monthly_summary import MonthlySummaryWorkflow
-from workflows.monthly_summary_types import MONTHLY_SUMMARY_WORKFLOW
-from workflows.officer_recompute import OfficerRecomputeWorkflow
-from workflows.officer_recompute_types import OFFICER_RECOMPUTE_WORKFLOW
-from workflows.record_import import RecordImportWorkflow
 from workflows.record_import_types import RECORD_IMPORT_WORKFLOW
-from workflows.record_report import RecordReportWorkflow
-from workflows.record_report_types import RECORD_REPORT_WORKFLOW
-from workflows.report_export import ReportExportWorkflow
-from workflows.report_export_types import REPORT_EXPORT_WORKFLOW
-from workflows.training_request import TrainingRequestWorkflow
 from workflows.training_request_types import (
     UPDATE_REASSIGN,
     UPDATE_RESUBMIT,
-    WORKFLOW_NAME,
     DecisionAction,
     Reassignment,
     Resubmission,
 )
-from workflows.weekly_digest import WEEKLY_DIGEST_WORKFLOW, WeeklyDigestWorkflow
+from workflows.weekly_digest import WeeklyDigestWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 # Every workflow the worker runs (worker.build_worker), by the name its histories carry.
-WORKFLOWS = {
-    WORKFLOW_NAME: TrainingRequestWorkflow, LICENSING_CYCLE_WORKFLOW: LicensingCycleWorkflow,
-    CERTIFICATE_REVIEW_WORKFLOW: CertificateReviewWorkflow, RECORD_REPORT_WORKFLOW: RecordReportWorkflow,
-    RECORD_IMPORT_WORKFLOW: RecordImportWorkflow, OFFICER_RECOMPUTE_WORKFLOW: OfficerRecomputeWorkflow,
-    AGENCY_RECOMPUTE_WORKFLOW: AgencyRecomputeWorkflow, WEEKLY_DIGEST_WORKFLOW: WeeklyDigestWorkflow,
-    COMPLIANCE_REFRESH_WORKFLOW: ComplianceRefreshWorkflow,
-    MONTHLY_SUMMARY_WORKFLOW: MonthlySummaryWorkflow, REPORT_EXPORT_WORKFLOW: ReportExportWorkflow,
-}
+WORKFLOWS = {workflow._Definition.must_from_class(run).name: run for run in WORKER_WORKFLOWS}
 
 
 @pytest.mark.parametrize("history_file", sorted(p.name for p in HISTORIES.glob("*.json")))
@@ -271,7 +248,7 @@ async def test_record_record_import_batches_complete(session_factory, skipping_c
     from models import ImportStatus, RecordImport, record_import_workflow_id
     from tests.services.import_support import csv_file, days_ago, stage, start
     from tests.services.records_support import license_officer
-    from workflows.record_import_types import RECORD_IMPORT_WORKFLOW, RecordImportInput, RecordImportResult
+    from workflows.record_import_types import RecordImportInput, RecordImportResult
 
     await license_officer(session_factory, demo_org.officer1, "MN-0001")
     await license_officer(session_factory, demo_org.officer2, "MN-0002")
@@ -321,7 +298,7 @@ async def test_record_officer_recompute_signals_running_cycles(session_factory, 
 async def test_record_agency_recompute_pages_through_the_roster(session_factory, skipping_client, settings, demo_org):
     from tests.services.records_support import license_officer
     from tests.workflows.test_agency_recompute import _asleep, _start_cycle
-    from workflows.agency_recompute_types import AGENCY_RECOMPUTE_WORKFLOW, AgencyRecomputeInput
+    from workflows.agency_recompute_types import AgencyRecomputeInput
 
     for officer, number in ((demo_org.officer1, "MN-0001"), (demo_org.officer2, "MN-0002")):
         await license_officer(session_factory, officer, number)
