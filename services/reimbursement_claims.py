@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from compliance.wording import format_moment
+from compliance.wording import format_date, format_moment
 from models import (
     Agency,
     AuditOutcome,
@@ -35,6 +36,7 @@ from services.reimbursement_costs import CostTotals, cost_totals, gather_costs
 from services.reimbursement_eligibility import Eligibility, FiscalYear, assess_all
 from services.reimbursement_officers import officer_facts
 from services.time_zones import agency_time_zone
+from services.training_records import agency_today
 
 RULE_PACK = "MN-POST"
 OBJECT_TYPE = "reimbursement_claim"
@@ -67,6 +69,9 @@ class ClaimView:
     totals: CostTotals
     digest: str
     signed_by: str | None
+    # The year has not ended yet: months and credits are those so far, and it cannot be signed.
+    in_progress: bool = False
+    today: date | None = None
 
     @property
     def status(self) -> ClaimStatus:
@@ -104,7 +109,8 @@ async def load_claim(session: AsyncSession, agency_id: int, year: FiscalYear) ->
 async def claim_view(session: AsyncSession, agency_id: int, year: FiscalYear) -> ClaimView:
     claim = await load_claim(session, agency_id, year)
     excluded = frozenset(row.person_id for row in claim.exclusions) if claim else frozenset()
-    officers = assess_all(await officer_facts(session, agency_id, year, excluded), year)
+    today = await agency_today(session, agency_id)
+    officers = assess_all(await officer_facts(session, agency_id, year, excluded), year, as_of=today)
     lines = list(claim.lines) if claim else []
     signed_by = None
     if claim is not None and claim.signed_by_id is not None:
@@ -112,7 +118,8 @@ async def claim_view(session: AsyncSession, agency_id: int, year: FiscalYear) ->
     return ClaimView(
         year=year, agency_name=await session.scalar(select(Agency.name).where(Agency.id == agency_id)) or "",
         zone=await agency_time_zone(session, agency_id), claim=claim, officers=officers, lines=lines,
-        totals=cost_totals(lines), digest=_digest(officers, lines), signed_by=signed_by)
+        totals=cost_totals(lines), digest=_digest(officers, lines), signed_by=signed_by,
+        in_progress=today <= year.ends_on, today=today)
 
 
 def _digest(officers: list[Eligibility], lines: list[ReimbursementCostLine]) -> str:
@@ -221,6 +228,9 @@ async def sign(session: AsyncSession, actor: Actor, year: FiscalYear) -> str | N
     if problem := locked(claim):
         return problem
     view = await claim_view(session, actor.user.agency_id, year)
+    if view.in_progress:
+        return (f"{year.label} has not ended yet: the claim can be signed from "
+                f"{format_date(year.ends_on + timedelta(days=1))}.")
     if view.signature_holds:
         return "The claim is already signed as it stands."
     chief = (await session.get_one(Person, actor.user.person_id)).full_name

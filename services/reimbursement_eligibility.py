@@ -23,7 +23,7 @@ coordinator or entered by one).
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -167,7 +167,15 @@ def _overlaps(spell: Spell, year: FiscalYear) -> bool:
     return spell.started_on <= year.ends_on and (spell.ended_on is None or spell.ended_on >= year.starts_on)
 
 
-def assess_all(officers: list[OfficerFacts], year: FiscalYear) -> list[Eligibility]:
-    """Everyone employed at some time in the year, eligible first, then by name."""
+def _counted_to(spells: tuple[Spell, ...], as_of: date) -> tuple[Spell, ...]:
+    """The spells as far as they have happened by `as_of` (a year in progress counts no future day)."""
+    return tuple(Spell(spell.started_on, min(spell.ended_on or as_of, as_of), spell.part_time)
+                 for spell in spells if spell.started_on <= as_of)
+
+
+def assess_all(officers: list[OfficerFacts], year: FiscalYear, as_of: date | None = None) -> list[Eligibility]:
+    """Everyone employed at some time in the year (up to `as_of` while it runs), eligible first, then by name."""
+    if as_of is not None and as_of < year.ends_on:
+        officers = [replace(facts, spells=_counted_to(facts.spells, as_of)) for facts in officers]
     rows = [assess(facts, year) for facts in officers if any(_overlaps(s, year) for s in facts.spells)]
     return sorted(rows, key=lambda row: (not row.eligible, row.name.lower(), row.person_id))

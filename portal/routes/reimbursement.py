@@ -84,10 +84,11 @@ def _done(year: FiscalYear, saved: str) -> Redirect:
 
 @get("/reimbursement")
 async def reimbursement_home(request: Request, db: NamedDependency[AsyncSession]) -> Redirect:
-    """The claim most likely wanted: until July ends, the year that closes (or closed) on 30 June."""
+    """The claim most likely wanted: the fiscal year that closes on 30 June of this calendar year (from
+    January to July, the one being prepared or due by 31 July; from August, the one just closed)."""
     user = current_user(request)
     today = await agency_today(db, user.agency_id)
-    year = await _year(request, db, today.year if today.month <= 7 else today.year + 1, can_view_reimbursement,
+    year = await _year(request, db, today.year, can_view_reimbursement,
                        "reimbursement.view")
     return Redirect(f"/reimbursement/{year.closing_year}", status_code=303)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.reimbursement_eligibility import FiscalYear, OfficerFacts, Spell, assess, fiscal_year_of
+from services.reimbursement_eligibility import FiscalYear, OfficerFacts, Spell, assess, assess_all, fiscal_year_of
 
 FY2026 = FiscalYear(2026)
 
@@ -87,3 +87,12 @@ def test_part_time_officer_is_flagged_and_counts_unless_claimed_elsewhere():
 def test_an_officer_without_a_licence_number_cannot_be_listed():
     row = assess(officer(Spell(date(2020, 1, 1), None), licence=None), FY2026)
     assert (row.eligible, row.reason) == (False, "no licence number on the roster")
+
+
+def test_a_year_still_running_counts_only_the_months_so_far():
+    # FY2027 seen on 5 December 2026: July to November are whole (5); 5 days of December so far.
+    [row] = assess_all([officer(Spell(date(2020, 1, 1), None))], FiscalYear(2027), as_of=date(2026, 12, 5))
+    assert (row.months, row.extra_days, row.eligible) == (5, 5, False)
+    assert row.last_day == date(2026, 12, 5)
+    # Someone hired after the day it is seen on is not in the year yet.
+    assert assess_all([officer(Spell(date(2027, 1, 4), None))], FiscalYear(2027), as_of=date(2026, 12, 5)) == []

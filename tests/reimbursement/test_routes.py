@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from sqlalchemy import select, update
 
 from models import Agency, ReimbursementCostLine
+from services.reimbursement_eligibility import fiscal_year_of
 from tests.reimbursement.support import build_fy2026
 
 PAGE = "/reimbursement/2026"
@@ -70,3 +72,13 @@ async def test_another_states_agency_has_no_reimbursement_pages(browsers, demo_o
     assert (await coordinator.get(f"{PAGE}/export/csv")).status_code == 404
     assert (await chief.post(f"{PAGE}/sign")).status_code == 404
     assert NAV not in (await coordinator.get("/notifications")).text
+
+
+async def test_a_year_that_has_not_ended_cannot_be_signed(browsers, demo_org, session_factory):
+    running = fiscal_year_of(date.today()).closing_year + 1  # always still to come, whatever today is
+    chief = await browsers("chief1")
+    page = await chief.get(f"/reimbursement/{running}")
+    assert "This fiscal year is still running" in page.text
+    refused = await chief.post(f"/reimbursement/{running}/sign")
+    assert refused.status_code == 200
+    assert f"the claim can be signed from 1 July {running}" in refused.text
