@@ -50,7 +50,7 @@ _OWED = (
 # r and s are two independent draws from 0 to 999 per person; skew (0-9) is the unit's.
 _STATUSES = text("""
 WITH draw AS (
-    SELECT p.id, p.agency_id, (p.id * 2654435761) % 1000 AS r, (p.id * 40503 + 17) % 1000 AS s,
+    SELECT p.id, p.agency_id, (p.id * 2654435761) % 1000 AS r, (CAST(p.id AS bigint) * 40503 + 17) % 1000 AS s,
            (coalesce(p.unit_id, 0) * 37) % 10 AS skew
     FROM person p WHERE p.agency_id = :agency
 ), placed AS (

@@ -4,20 +4,23 @@ Baselines: the same query as hand-written SQL on the same connection pool (what 
 portal add), a bare Temporal Update round trip on the same server (what a recorded decision adds),
 and one raw executemany of the rows a CSV import writes (what checking and the ORM add; see
 benchmarks/csv_import.py). Absolute times depend on the machine; the ratios are what to compare between commits.
-Writes BENCHMARKS.md. Needs PostgreSQL on 127.0.0.1:5432 (it creates and drops `muster_bench`).
+Writes BENCHMARKS.md. Needs PostgreSQL on 127.0.0.1:5432 (it creates and drops `muster_bench_<pid>`).
+Then issue 14's rows (benchmarks/state_scale.py: page cost, open-model throughput, data at scale;
+benchmarks/workflow_scale.py: licensing-cycle workflows). `--state-scale` loads 120,000 officers x 100 records.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import socket
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,12 +33,15 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from benchmarks.bulk_records import copy_records
 from benchmarks.csv_import import batch_benchmark, staging_benchmark
 from benchmarks.dashboards import dashboard_benchmarks, dashboards_reading
 from benchmarks.dataset import DatasetSummary, Scale, build
 from benchmarks.echo_workflow import EchoWorkflow
 from benchmarks.exports import export_benchmarks, exports_reading
+from benchmarks.state_scale import DEFAULT_RATES, state_scale_section
 from benchmarks.timing import Result, median_ms
+from benchmarks.workflow_scale import workflow_lines, workflow_scale
 from models.database import create_engine, create_session_factory
 from portal.app import create_app
 from portal.sessions import cookie_name, start_session
@@ -47,7 +53,8 @@ from worker import build_worker
 from workflows.training_request_types import UPDATE_DECIDE, Decision, DecisionAction
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-BENCH_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/muster_bench"
+BENCH_DB = f"muster_bench_{os.getpid()}"
+BENCH_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{BENCH_DB}"
 VENV_BIN = Path(sys.executable).parent
 
 RAW_INBOX = text(
@@ -252,15 +259,17 @@ def _report(results: list[Result], data: DatasetSummary, scale: Scale, seconds: 
     return "\n".join(lines) + "\n"
 
 
-async def main(officers: int, repeat: int, output: Path) -> None:
-    await _admin("DROP DATABASE IF EXISTS muster_bench WITH (FORCE)")
-    await _admin("CREATE DATABASE muster_bench")
+async def main(officers: int, repeat: int, output: Path, extra: Issue14) -> None:
+    await _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    await _admin(f"CREATE DATABASE {BENCH_DB}")
     await asyncio.to_thread(_migrate, BENCH_URL)
     engine = create_engine(BENCH_URL)
     factory = create_session_factory(engine)
-    scale = Scale(officers=officers)
+    scale = Scale(officers=officers, records_per_officer=0)  # the records go in by COPY below
     started = time.perf_counter()
     data = await build(engine, scale, PasswordHasher().hash("benchmark-password"))
+    loaded = await copy_records(engine, data.officer_ids, extra.records)
+    data = replace(data, records=loaded.records)
     await _fix_sequences(engine)
     load_seconds = time.perf_counter() - started
     with socket.socket() as probe:
@@ -281,13 +290,33 @@ async def main(officers: int, repeat: int, output: Path) -> None:
         # Last: the imports write and delete tens of thousands of rows, which the rows above should not feel.
         staging, bad_rows = await staging_benchmark(factory, data, max(5, repeat // 5))
         results += [staging, await batch_benchmark(factory, data, repeat)]
+        section = await state_scale_section(settings, factory, data, repeat, extra.load, extra.rates,
+                                            extra.step_seconds, f"{BENCH_URL}_exports")
     finally:
         controller.stop()
         await engine.dispose()
-        await _admin("DROP DATABASE IF EXISTS muster_bench WITH (FORCE)")
-    report = _report(results, data, scale, load_seconds, bad_rows, export_peaks)
+        await _admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    lines = [f"- Records: {loaded.records:,} training records and {loaded.credits:,} topic credits by COPY in "
+             f"{loaded.seconds:.0f} s ({loaded.records / loaded.seconds:,.0f} records/s).", *section.lines]
+    if extra.workflows:
+        began = time.perf_counter()
+        lines += workflow_lines(*await workflow_scale(extra.workflows, extra.workflows_in_memory),
+                                time.perf_counter() - began)
+    report = _report(results, data, scale, load_seconds, bad_rows, export_peaks) + "\n".join(lines) + "\n"
     await asyncio.to_thread(output.write_text, report)
     print(report)
+
+
+@dataclass(frozen=True)
+class Issue14:
+    """What the issue 14 rows run with (benchmarks/state_scale.py, benchmarks/workflow_scale.py)."""
+
+    records: int
+    load: bool
+    rates: tuple[float, ...]
+    step_seconds: float
+    workflows: int
+    workflows_in_memory: bool
 
 
 class _DiscardMail:
@@ -300,5 +329,17 @@ if __name__ == "__main__":
     parser.add_argument("--officers", type=int, default=40_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
+    parser.add_argument("--records", type=int, default=10, help="training records per officer (COPY)")
+    parser.add_argument("--state-scale", action="store_true", help="120,000 officers x 100 records")
+    parser.add_argument("--skip-load", action="store_true", help="leave out the open-model throughput steps")
+    parser.add_argument("--rates", type=float, nargs="+", default=list(DEFAULT_RATES))
+    parser.add_argument("--step-seconds", type=float, default=15)
+    parser.add_argument("--workflows", type=int, default=10_000, help="licensing-cycle workflows (0: skip)")
+    parser.add_argument("--workflows-in-memory", action="store_true",
+                        help="the Temporal dev server on in-memory SQLite rather than a fresh file (faster)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.officers, arguments.repeat, arguments.output))
+    if arguments.state_scale:
+        arguments.officers, arguments.records = 120_000, 100
+    asyncio.run(main(arguments.officers, arguments.repeat, arguments.output,
+                     Issue14(arguments.records, not arguments.skip_load, tuple(arguments.rates),
+                             arguments.step_seconds, arguments.workflows, arguments.workflows_in_memory)))
