@@ -85,7 +85,7 @@ async def test_every_form_lists_exactly_the_packs_topics_and_the_agencys_own(
         assert codes == expected, form
     request_form = (await officer.get("/requests/new")).text
     async with session_factory() as session:
-        names = dict((await session.execute(select(Topic.code, Topic.name))).tuples().all())
+        names = {code: name for code, name in (await session.execute(select(Topic.code, Topic.name))).all()}
     for code in expected:  # labelled by name, never by code
         assert f'<label for="topic-{code}">{html.escape(names[code])}</label>' in request_form
 
