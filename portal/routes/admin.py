@@ -11,9 +11,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from models import Agency, AuditOutcome, OutboxMessage, Role
+from models import Agency, AuditOutcome, OutboxMessage
 from portal.layout import client_ip, current_user, page
-from services.access import has_role
+from services.access import can_change_agency_settings
 from services.agency_settings import SETTINGS_FIELDS, apply_agency_settings, check_agency_settings, form_values
 from services.audit import record_audit
 from services.compliance import rule_pack
@@ -25,7 +25,7 @@ from settings import Settings
 
 async def _agency_for_admin(request: Request, db: NamedDependency[AsyncSession]) -> Agency:
     user = current_user(request)
-    if not has_role(user, Role.ADMIN):
+    if not can_change_agency_settings(user):
         record_audit(
             db,
             user.id,

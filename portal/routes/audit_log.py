@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import AuditOutcome, Role
 from portal.layout import client_ip, current_user, page
 from portal.local_time import reader_zone
-from services.access import has_role
+from services.access import can_view_audit_log, has_role
 from services.audit import AuditQuery, audit_csv, audit_page, record_audit
 from services.form_text import parse_date
 
@@ -49,7 +49,7 @@ def _query(request: Request) -> tuple[AuditQuery, dict[str, str], dict[str, str]
 async def _authorise(request: Request, db: AsyncSession, action: str, query: AuditQuery | None) -> None:
     """Coordinators and administrators only; every look (or refused look) leaves a row."""
     user = current_user(request)
-    allowed = has_role(user, Role.COORDINATOR, Role.ADMIN)
+    allowed = can_view_audit_log(user)
     record_audit(db, user.id, user.audit_label, action, "audit_event", None,
                  AuditOutcome.SUCCESS if allowed else AuditOutcome.DENIED, client_ip(request), user.agency_id,
                  query.as_detail() if query and allowed else None)

@@ -10,13 +10,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
-from models import AuditOutcome, Role
+from models import AuditOutcome
 from portal.errors import is_htmx, refusal_response
 from portal.layout import client_ip, current_user, page
 from portal.routes.inbox import INBOX_CHANGED
 from services import compliance_cases
 from services import training_requests as requests_service
-from services.access import CurrentUser, has_role
+from services.access import CurrentUser, can_handle_escalations
 from services.audit import record_audit
 from services.training_records import page_number
 from services.training_request_actions import REASSIGN_TASK
@@ -44,7 +44,7 @@ async def _refuse(request: Request, db: NamedDependency[AsyncSession], user: Cur
 @get("/escalations")
 async def escalations(request: Request, db: NamedDependency[AsyncSession]) -> Template:
     user = current_user(request)
-    if not has_role(user, Role.COORDINATOR):
+    if not can_handle_escalations(user):
         await _refuse(request, db, user)
     # The two lists page separately: `?page=` the escalated requests, `?cases_page=` the cases.
     requests = await requests_service.escalation_rows(db, user.agency_id,
@@ -65,7 +65,7 @@ async def resolve_compliance_case(
 ) -> Redirect:
     """A coordinator closes an end-of-cycle case with a note of what was done (audited)."""
     user = current_user(request)
-    if not has_role(user, Role.COORDINATOR):
+    if not can_handle_escalations(user):
         await _refuse(request, db, user)
     note = str((await request.form()).get("note") or "").strip()
     problem = await compliance_cases.resolve_case(db, user.agency_id, task_id, user.person_id, note)

@@ -11,16 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import AuditOutcome, Role, UserAccount
+from models import AuditOutcome, UserAccount
 from portal.layout import client_ip, current_user, page
-from services.access import has_role
+from services.access import can_change_agency_settings
 from services.audit import record_audit
 from services.sign_in import clear_failures
 
 
 async def _require_admin(request: Request, db: AsyncSession, object_id: int | None = None) -> None:
     user = current_user(request)
-    if has_role(user, Role.ADMIN):
+    if can_change_agency_settings(user):
         return
     record_audit(db, user.id, user.audit_label, "account.unlock" if object_id else "account.locked_list",
                  "user_account", object_id, AuditOutcome.DENIED, client_ip(request), user.agency_id)
